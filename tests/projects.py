@@ -1,0 +1,75 @@
+"""Helpers for tests that render a template and run the generated project's own commands.
+
+The service URLs come from the environment (CI always sets them); a test that needs a
+server it was not given skips with the variable's name, never passes silently.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import subprocess
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+TEMPLATES = REPO / "templates"
+
+SERVICE_ENV = {
+    "postgresql": "SCAFFOLD_TEST_POSTGRES_URL",
+    "mysql": "SCAFFOLD_TEST_MYSQL_URL",
+    "redis": "SCAFFOLD_TEST_REDIS_URL",
+}
+
+
+def service_url(kind: str) -> str:
+    """The URL of this machine's server for ``kind``, or skip the test naming the variable."""
+    var = SERVICE_ENV[kind]
+    url = os.environ.get(var)
+    if not url:
+        pytest.skip(f"{var} is not set")
+    return url
+
+
+def render(dest: Path, **answers: object) -> Path:
+    """Render the templates with plain Copier (no scaffold CLI involved) into ``dest``."""
+    from copier import run_copy
+    from copier.settings import Settings
+
+    data = {
+        "secret_key": secrets.token_urlsafe(50),
+        "db_password": secrets.token_urlsafe(24),
+        **answers,
+    }
+    run_copy(
+        str(TEMPLATES),
+        dest,
+        data=data,
+        defaults=True,
+        quiet=True,
+        settings=Settings(),
+    )
+    return dest
+
+
+def project_env(database: str) -> dict[str, str]:
+    """Environment for running a generated project's commands against ``database``."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("VIRTUAL_ENV", "UV_PROJECT"))}
+    env.pop("DATABASE_URL", None)
+    env["UV_PYTHON_DOWNLOADS"] = "never"
+    if database in ("postgresql", "mysql"):
+        env["DATABASE_URL"] = service_url(database)
+    return env
+
+
+def run(cmd: list[str], cwd: Path, env: dict[str, str], timeout: float = 600) -> str:
+    """Run ``cmd`` and return its output; fail the test with that output when it fails."""
+    proc = subprocess.run(
+        cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout, check=False
+    )
+    if proc.returncode != 0:
+        pytest.fail(
+            f"{' '.join(cmd)} exited {proc.returncode} in {cwd}\n{proc.stdout}\n{proc.stderr}"
+        )
+    return proc.stdout + proc.stderr
