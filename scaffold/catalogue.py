@@ -1,0 +1,224 @@
+"""The option catalogue: every question scaffold asks, in one place.
+
+Prompts, command-line flags, ``scaffold options``, validation, ``templates/copier.yml`` and the
+smoke-test matrix are all derived from :data:`OPTIONS` and :data:`RULES`, so adding an option or
+forbidding a combination is a change to this module alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+Kind = Literal["text", "choice", "multi"]
+Answers = Mapping[str, object]
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One allowed value of a choice question."""
+
+    value: str
+    label: str
+    help: str
+
+
+@dataclass(frozen=True)
+class Option:
+    """One question: how it is asked, what it accepts and what it defaults to."""
+
+    key: str
+    prompt: str
+    help: str
+    kind: Kind
+    default: str | tuple[str, ...]
+    choices: tuple[Choice, ...] = ()
+    flag: str | None = None
+    short: str | None = None
+    #: A regular expression a text answer must match, and what to say when it does not.
+    pattern: str | None = None
+    pattern_help: str = ""
+    #: Part of the matrix: the smoke test varies it. Text options never are.
+    in_matrix: bool = False
+
+    def choice(self, value: str) -> Choice | None:
+        return next((c for c in self.choices if c.value == value), None)
+
+    @property
+    def values(self) -> tuple[str, ...]:
+        return tuple(c.value for c in self.choices)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A combination that cannot be generated, and why.
+
+    ``when`` maps option keys to a value; for a multi-choice option the value must be among the
+    selected ones. The combination is invalid when every condition holds.
+    """
+
+    when: Mapping[str, str]
+    reason: str
+    keys: tuple[str, ...] = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "keys", tuple(self.when))
+
+    def matches(self, answers: Answers) -> bool:
+        return all(_holds(answers.get(key), value) for key, value in self.when.items())
+
+
+def _holds(answer: object, value: str) -> bool:
+    if isinstance(answer, list | tuple | set | frozenset):
+        return value in answer
+    return answer == value
+
+
+PROJECT_NAME_PATTERN = r"^[a-z][a-z0-9]*([-_][a-z0-9]+)*$"
+
+OPTIONS: tuple[Option, ...] = (
+    Option(
+        key="project_name",
+        prompt="Project name",
+        help="Distribution name, lowercase with - or _ (my-api); the package is my_api.",
+        kind="text",
+        default="myapi",
+        pattern=PROJECT_NAME_PATTERN,
+        pattern_help="lowercase letters and digits, words joined by single - or _, "
+        "starting with a letter",
+    ),
+    Option(
+        key="description",
+        prompt="Description",
+        help="One line for pyproject.toml and the README.",
+        kind="text",
+        default="A backend service.",
+        flag="--description",
+    ),
+    Option(
+        key="author_name",
+        prompt="Author name",
+        help="For pyproject.toml.",
+        kind="text",
+        default="Your Name",
+        flag="--author-name",
+    ),
+    Option(
+        key="author_email",
+        prompt="Author email",
+        help="For pyproject.toml.",
+        kind="text",
+        default="you@example.com",
+        flag="--author-email",
+        pattern=r"^[^@\s]+@[^@\s]+$",
+        pattern_help="an email address",
+    ),
+    Option(
+        key="python_version",
+        prompt="Minimum Python version",
+        help="requires-python lower bound, and the version of the container image and CI.",
+        kind="choice",
+        default="3.11",
+        flag="--python",
+        choices=(
+            Choice("3.11", "3.11", "Oldest supported; widest reach."),
+            Choice("3.12", "3.12", "Faster interpreter, better error messages."),
+            Choice("3.13", "3.13", "Newest stable release."),
+        ),
+    ),
+    Option(
+        key="framework",
+        prompt="Web framework",
+        help="The application framework the project is built on.",
+        kind="choice",
+        default="fastapi",
+        flag="--framework",
+        short="-f",
+        in_matrix=True,
+        choices=(
+            Choice("fastapi", "FastAPI", "Async, typed, OpenAPI built in; SQLAlchemy 2 + Alembic."),
+            Choice("flask", "Flask", "Application factory, blueprints, flask-smorest, Alembic."),
+            Choice("django", "Django", "Batteries included: admin, ORM, DRF + drf-spectacular."),
+        ),
+    ),
+    Option(
+        key="database",
+        prompt="Database",
+        help="Where the application keeps its data; SQLite needs no server.",
+        kind="choice",
+        default="sqlite",
+        flag="--database",
+        short="-d",
+        in_matrix=True,
+        choices=(
+            Choice("sqlite", "SQLite", "A file; no server. Good for development and small apps."),
+            Choice("postgresql", "PostgreSQL", "The default choice for production."),
+            Choice("mysql", "MySQL / MariaDB", "Where MySQL or MariaDB is already run."),
+        ),
+    ),
+    Option(
+        key="auth",
+        prompt="Authentication",
+        help="How users sign in; with auth, example items belong to their owner.",
+        kind="choice",
+        default="jwt",
+        flag="--auth",
+        short="-a",
+        in_matrix=True,
+        choices=(
+            Choice("none", "None", "No users; the example resource is public."),
+            Choice("session", "Session cookie", "Login sessions in an HttpOnly cookie, CSRF-safe."),
+            Choice("jwt", "JWT", "Short-lived access token plus refresh token."),
+        ),
+    ),
+    Option(
+        key="ci",
+        prompt="Continuous integration",
+        help="Lint, test against the chosen database, and build the image on every push.",
+        kind="choice",
+        default="github",
+        flag="--ci",
+        in_matrix=True,
+        choices=(
+            Choice("github", "GitHub Actions", "Workflow plus Dependabot, read-only token."),
+            Choice("gitlab", "GitLab CI", ".gitlab-ci.yml with the database as a service."),
+            Choice("none", "None", "No CI configuration."),
+        ),
+    ),
+)
+
+#: Combinations no template can generate, with the reason shown to the user.
+RULES: tuple[Rule, ...] = ()
+
+OPTIONS_BY_KEY: dict[str, Option] = {option.key: option for option in OPTIONS}
+MATRIX_KEYS: tuple[str, ...] = tuple(o.key for o in OPTIONS if o.in_matrix)
+
+
+def defaults() -> dict[str, object]:
+    """Every option's default answer."""
+    return {o.key: list(o.default) if o.kind == "multi" else o.default for o in OPTIONS}
+
+
+def violations(answers: Answers) -> list[Rule]:
+    """The rules a complete set of answers breaks."""
+    return [rule for rule in RULES if rule.matches(answers)]
+
+
+def disabled_reason(key: str, value: str, answers: Answers) -> str | None:
+    """Why ``value`` cannot be chosen for ``key`` given the answers so far, or None."""
+    trial = {**answers, key: [value] if OPTIONS_BY_KEY[key].kind == "multi" else value}
+    for rule in RULES:
+        if key in rule.keys and all(k in trial for k in rule.keys) and rule.matches(trial):
+            return rule.reason
+    return None
+
+
+def combinations(keys: Iterable[str] = MATRIX_KEYS) -> list[dict[str, str]]:
+    """Every valid combination of the single-choice options in ``keys`` (defaults elsewhere)."""
+    combos: list[dict[str, str]] = [{}]
+    for key in keys:
+        option = OPTIONS_BY_KEY[key]
+        combos = [{**combo, key: value} for combo in combos for value in option.values]
+    base = defaults()
+    return [combo for combo in combos if not violations({**base, **combo})]

@@ -1,0 +1,128 @@
+"""Write ``templates/copier.yml`` from the option catalogue.
+
+Copier reads its questions from copier.yml, and plain ``copier copy templates/ out/`` must keep
+working, so the file is committed; this module is the only thing that writes it. A test fails
+when the committed file and the catalogue disagree. Regenerate with::
+
+    uv run python -m scaffold.copier_yml
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import yaml
+
+from scaffold.catalogue import OPTIONS, RULES, Option
+
+HEADER = (
+    "# GENERATED from scaffold/catalogue.py by `python -m scaffold.copier_yml`; do not edit.\n"
+)
+
+#: Template-level settings. `_subdirectory` picks the framework's tree; `_shared/` holds the
+#: partials those trees include (Copier's Jinja loader is rooted here).
+SETTINGS: dict[str, object] = {
+    "_subdirectory": "{{ framework }}",
+    "_answers_file": ".scaffold-answers.yml",
+    "_min_copier_version": "9.17.0",
+    "_templates_suffix": ".jinja",
+    "_envops": {"keep_trailing_newline": True},
+}
+
+_ALPHABET = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+
+#: Values scaffold computes; Copier never asks for them.
+COMPUTED: dict[str, dict[str, object]] = {
+    "package_name": {
+        "type": "str",
+        "default": "{{ project_name | lower | replace('-', '_') }}",
+        "when": False,
+    },
+    # Secrets go only into the gitignored .env and are never recorded in the answers file.
+    # scaffold passes values from `secrets`; the Jinja default only serves plain `copier copy`.
+    "secret_key": {
+        "type": "str",
+        "secret": True,
+        "when": False,
+        "default": "{% for _ in range(64) %}{{ '" + _ALPHABET + "' | random }}{% endfor %}",
+    },
+    "db_password": {
+        "type": "str",
+        "secret": True,
+        "when": False,
+        "default": "{% for _ in range(32) %}{{ '" + _ALPHABET + "' | random }}{% endfor %}",
+    },
+}
+
+
+def _condition(key: str, value: str) -> str:
+    option = next(o for o in OPTIONS if o.key == key)
+    if option.kind == "multi":
+        return f"'{value}' in {key}"
+    return f"{key} == '{value}'"
+
+
+def _choice_validator(option: Option, value: str) -> str | None:
+    """Jinja that names the rules which disable ``value`` given the earlier answers."""
+    parts = []
+    for rule in RULES:
+        if rule.when.get(option.key) != value:
+            continue
+        others = [_condition(k, v) for k, v in rule.when.items() if k != option.key]
+        test = " and ".join(others) or "true"
+        parts.append(f"{{% if {test} %}}{rule.reason}{{% endif %}}")
+    return "".join(parts) or None
+
+
+def _question(option: Option) -> dict[str, object]:
+    question: dict[str, object] = {"type": "str", "help": option.help}
+    if option.choices:
+        choices: dict[str, object] = {}
+        for choice in option.choices:
+            validator = _choice_validator(option, choice.value)
+            choices[choice.label] = (
+                {"value": choice.value, "validator": validator} if validator else choice.value
+            )
+        question["choices"] = choices
+    if option.kind == "multi":
+        question["multiselect"] = True
+        question["default"] = list(option.default)
+    else:
+        question["default"] = option.default
+    if option.pattern:
+        question["validator"] = (
+            f"{{% if not ({option.key} | regex_search('{option.pattern}')) %}}"
+            f"must be {option.pattern_help}{{% endif %}}"
+        )
+    return question
+
+
+def render() -> str:
+    """The complete text of copier.yml."""
+    document: dict[str, object] = dict(SETTINGS)
+    for option in OPTIONS:
+        document[option.key] = _question(option)
+        if option.key == "project_name":
+            document["package_name"] = COMPUTED["package_name"]
+    document["secret_key"] = COMPUTED["secret_key"]
+    document["db_password"] = COMPUTED["db_password"]
+    body = yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=1000)
+    return HEADER + body
+
+
+def path() -> Path:
+    from scaffold.templates import templates_dir
+
+    return templates_dir() / "copier.yml"
+
+
+def main() -> int:
+    target = path()
+    target.write_text(render(), encoding="utf-8")
+    print(f"wrote {target}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
