@@ -16,9 +16,7 @@ import yaml
 
 from scaffold.catalogue import OPTIONS, RULES, Option
 
-HEADER = (
-    "# GENERATED from scaffold/catalogue.py by `python -m scaffold.copier_yml`; do not edit.\n"
-)
+HEADER = "# GENERATED from scaffold/catalogue.py by `python -m scaffold.copier_yml`; do not edit.\n"
 
 #: Template-level settings. `_subdirectory` picks the framework's tree; `_shared/` holds the
 #: partials those trees include (Copier's Jinja loader is rooted here).

@@ -1,0 +1,218 @@
+"""The ``scaffold`` command line: a thin layer over the catalogue, answers and render modules.
+
+Copier and questionary are imported inside the commands that need them, so ``scaffold --help``
+and ``scaffold --version`` start fast.
+"""
+
+import inspect
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from scaffold import __version__
+from scaffold.catalogue import OPTIONS, Option
+
+EXIT_USAGE = 2
+
+app = typer.Typer(
+    name="scaffold",
+    help="Generate a production-ready Python backend (FastAPI, Flask or Django).\n\n"
+    "Examples:\n\n"
+    "  scaffold new myapi                      # interactive\n\n"
+    "  scaffold new myapi --defaults           # FastAPI + SQLite + JWT + GitHub Actions\n\n"
+    "  scaffold new shop -f django -d postgresql -a session --ci gitlab\n\n"
+    "  scaffold options                        # every option, choice and rule",
+    no_args_is_help=True,
+    add_completion=True,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+)
+
+
+def fail(message: str, code: int = EXIT_USAGE) -> typer.Exit:
+    """Print a one-line error to stderr and return the exit to raise."""
+    typer.echo(f"error: {message}", err=True)
+    return typer.Exit(code)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"scaffold {__version__}")
+        raise typer.Exit
+
+
+@app.callback()
+def main_callback(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
+    ] = False,
+) -> None:
+    """Generate a production-ready Python backend (FastAPI, Flask or Django)."""
+
+
+def _flag_help(option: Option) -> str:
+    if option.choices:
+        return f"{option.help} [{'|'.join(option.values)}; default: {option.default}]"
+    return f"{option.help} [default: {option.default}]"
+
+
+def _catalogue_params() -> list[inspect.Parameter]:
+    """One typer option per catalogue question that has a flag: every prompt is also a flag."""
+    params = []
+    for option in OPTIONS:
+        if option.flag is None or option.kind == "multi":
+            continue
+        names = [option.flag, *([option.short] if option.short else [])]
+        params.append(
+            inspect.Parameter(
+                option.key,
+                inspect.Parameter.KEYWORD_ONLY,
+                default=None,
+                annotation=Annotated[
+                    str | None,
+                    typer.Option(*names, help=_flag_help(option), show_default=False),
+                ],
+            )
+        )
+    return params
+
+
+def new(
+    name: Annotated[str, typer.Argument(help="Project name, e.g. my-api (package my_api).")],
+    with_: Annotated[
+        list[str] | None,
+        typer.Option("--with", help="Add an extra (repeatable); see `scaffold options`."),
+    ] = None,
+    set_: Annotated[
+        list[str] | None,
+        typer.Option("--set", help="Answer any option: KEY=VALUE (repeatable)."),
+    ] = None,
+    answers_file: Annotated[
+        Path | None,
+        typer.Option("--answers-file", help="Replay answers from a YAML file.", dir_okay=False),
+    ] = None,
+    defaults: Annotated[
+        bool, typer.Option("--defaults", "-y", help="Use defaults for everything not given.")
+    ] = False,
+    output_dir: Annotated[
+        Path, typer.Option("--output-dir", "-o", help="Where to create the project directory.")
+    ] = Path(),
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Print the files it would write; write nothing.")
+    ] = False,
+    no_git: Annotated[
+        bool, typer.Option("--no-git", help="Skip git init and the initial commit.")
+    ] = False,
+    no_lock: Annotated[
+        bool, typer.Option("--no-lock", help="Skip `uv lock` (the README says how to lock).")
+    ] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print a machine-readable summary.")
+    ] = False,
+    **flags: str | None,
+) -> None:
+    """Create a new project. Interactive on a terminal; never waits for input otherwise."""
+    from scaffold import answers as answers_mod
+    from scaffold import names, render, summary
+
+    try:
+        project = names.parse(name)
+        given = {k: v for k, v in flags.items() if v is not None}
+        given["project_name"] = project.distribution
+        if with_:
+            extras = next((o for o in OPTIONS if o.kind == "multi"), None)
+            if extras is None:
+                raise answers_mod.AnswerError("no extras are available in this version")
+            given[extras.key] = with_
+        layers: list[tuple[str, Any]] = [("flag", given)]
+        if set_:
+            layers.append(("--set", answers_mod.parse_sets(set_)))
+        if answers_file is not None:
+            layers.append(("answers file", answers_mod.load_file(answers_file)))
+        interactive = not defaults and sys.stdin.isatty() and not as_json
+        asker = None
+        if interactive:
+            from scaffold import prompts
+
+            asker = prompts.ask
+        resolved = answers_mod.resolve(layers, ask=asker)
+    except (names.InvalidName, answers_mod.AnswerError) as error:
+        raise fail(str(error)) from None
+    except KeyboardInterrupt:
+        raise fail("aborted; nothing was written", 130) from None
+
+    target = output_dir / project.distribution
+    try:
+        render.check_target(target.absolute())
+    except render.RenderError as error:
+        raise fail(str(error)) from None
+
+    if interactive:
+        from scaffold import prompts
+
+        try:
+            prompts.confirm(resolved, summary.answers_text(resolved))
+        except (prompts.Aborted, KeyboardInterrupt):
+            raise fail("aborted; nothing was written", 130) from None
+
+    if dry_run:
+        files = render.preview(resolved.answers)
+        summary.report_dry_run(resolved, target, files, as_json=as_json)
+        return
+    try:
+        result = render.create(resolved.answers, target, git=not no_git, lock=not no_lock)
+    except render.RenderError as error:
+        raise fail(str(error)) from None
+    except KeyboardInterrupt:
+        raise fail("interrupted; nothing was written", 130) from None
+    summary.report_created(resolved, result, as_json=as_json)
+
+
+new.__signature__ = inspect.signature(new).replace(  # type: ignore[attr-defined]
+    parameters=[p for p in inspect.signature(new).parameters.values() if p.kind != p.VAR_KEYWORD]
+    + _catalogue_params()
+)
+app.command(
+    "new",
+    epilog="Examples: scaffold new my-api --defaults | scaffold new shop -f django -d postgresql",
+)(new)
+
+
+@app.command("options")
+def options(
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+) -> None:
+    """List every option, its choices and default, and the combinations that are invalid."""
+    from scaffold import summary
+
+    summary.report_options(as_json=as_json)
+
+
+def main() -> int:
+    """Console-script entry point."""
+    try:
+        app()
+    except SystemExit as exit_:
+        return int(exit_.code or 0) if not isinstance(exit_.code, str) else 1
+    return 0
+
+
+def _register_commands() -> None:
+    """Commands that live in their own modules; each module's ``register(app)`` adds them.
+
+    Those modules import their heavy dependencies inside the command bodies, so registering
+    them costs nothing at start-up.
+    """
+    import importlib
+
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(app)
+
+
+#: Modules with more commands (each defines ``register(app: typer.Typer) -> None``).
+COMMAND_MODULES: tuple[str, ...] = ()
+
+_register_commands()

@@ -1,0 +1,179 @@
+"""Render a project safely: into a temporary directory, then move it into place.
+
+A failure or Ctrl-C at any point leaves the target exactly as it was (absent, or the empty
+directory the user made): the half-written tree lives in a sibling temporary directory on the
+same filesystem, which is removed on the way out, and the final step is a single rename.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import signal
+import subprocess
+import tempfile
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from scaffold.templates import fingerprint, templates_dir
+
+ANSWERS_FILE = ".scaffold-answers.yml"
+PRISTINE_BRANCH = "scaffold/pristine"
+TEMP_PREFIX = ".scaffold-tmp-"
+
+
+class RenderError(RuntimeError):
+    """Rendering could not start or finish; the message is one line for the user."""
+
+
+@dataclass
+class Rendered:
+    path: Path
+    files: list[str] = field(default_factory=list)
+    locked: bool = False
+    committed: bool = False
+    notes: list[str] = field(default_factory=list)
+
+
+def check_target(target: Path) -> None:
+    """Refuse a target that exists and is not an empty directory."""
+    if target.exists() and (not target.is_dir() or any(target.iterdir())):
+        raise RenderError(f"{target} already exists and is not empty; choose another name")
+
+
+def render_tree(answers: Mapping[str, object], dest: Path, *, template: Path | None = None) -> None:
+    """Render the templates with ``answers`` into ``dest`` (fresh secrets every time)."""
+    from copier import run_copy
+    from copier.settings import Settings
+
+    data = {
+        **answers,
+        "secret_key": secrets.token_urlsafe(50),
+        "db_password": secrets.token_urlsafe(24),
+    }
+    run_copy(
+        str(template or templates_dir()),
+        dest,
+        data=data,
+        defaults=True,
+        quiet=True,
+        overwrite=True,
+        settings=Settings(),
+        unsafe=False,
+    )
+
+
+def list_files(root: Path) -> list[str]:
+    return sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file())
+
+
+@contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
+    """Treat SIGTERM like Ctrl-C so the temporary directory is cleaned up either way."""
+
+    def handler(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    try:
+        previous = signal.signal(signal.SIGTERM, handler)
+    except ValueError:  # not the main thread: nothing to install
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def create(
+    answers: Mapping[str, object],
+    target: Path,
+    *,
+    git: bool = True,
+    lock: bool = True,
+    template: Path | None = None,
+) -> Rendered:
+    """Render a new project at ``target``; nothing is left behind unless it fully succeeds."""
+    target = target.absolute()
+    check_target(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with _sigterm_as_interrupt():
+        staging = Path(tempfile.mkdtemp(prefix=TEMP_PREFIX, dir=target.parent))
+        try:
+            tree = staging / target.name
+            render_tree(answers, tree, template=template)
+            result = Rendered(path=target, files=list_files(tree))
+            if lock:
+                result.locked = uv_lock(tree, result.notes)
+            if git:
+                result.committed = git_init(tree, answers, result.notes)
+            check_target(target)  # someone may have created it meanwhile
+            if target.exists():
+                target.rmdir()
+            tree.rename(target)
+            return result
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+
+
+def preview(answers: Mapping[str, object], *, template: Path | None = None) -> list[str]:
+    """The files ``create`` would write, rendered in the system temp dir and thrown away."""
+    with tempfile.TemporaryDirectory(prefix=TEMP_PREFIX) as tmp:
+        tree = Path(tmp) / "project"
+        render_tree(answers, tree, template=template)
+        return list_files(tree)
+
+
+def uv_lock(tree: Path, notes: list[str]) -> bool:
+    """Resolve uv.lock so the Dockerfile's ``uv sync --locked`` works from the first commit."""
+    uv = shutil.which("uv")
+    if uv is None:
+        notes.append("uv not found: run `uv lock` in the project to create uv.lock")
+        return False
+    env = {**os.environ, "UV_PYTHON_DOWNLOADS": "never"}
+    env.pop("VIRTUAL_ENV", None)
+    proc = subprocess.run(
+        [uv, "lock", "--quiet"], cwd=tree, env=env, capture_output=True, text=True, check=False
+    )
+    if proc.returncode != 0:
+        last = (proc.stderr.strip().splitlines() or ["unknown error"])[-1]
+        notes.append(f"uv lock failed ({last}); run `uv lock` in the project when online")
+        return False
+    return True
+
+
+def git_env(answers: Mapping[str, object]) -> dict[str, str]:
+    """Git identity for scaffold's own commits when the user has none configured."""
+    env = dict(os.environ)
+    for role in ("AUTHOR", "COMMITTER"):
+        env.setdefault(f"GIT_{role}_NAME", str(answers.get("author_name") or "scaffold"))
+        email = str(answers.get("author_email") or "scaffold@localhost")
+        env.setdefault(f"GIT_{role}_EMAIL", email)
+    return env
+
+
+def _git(tree: Path, *args: str, env: Mapping[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        ["git", *args], cwd=tree, env=env, capture_output=True, text=True, check=True
+    )
+
+
+def git_init(tree: Path, answers: Mapping[str, object], notes: list[str]) -> bool:
+    """``git init`` and one initial commit; the pristine branch marks what scaffold generated."""
+    if shutil.which("git") is None:
+        notes.append("git not found: the project was not put under version control")
+        return False
+    env = git_env(answers)
+    try:
+        _git(tree, "init", "--quiet", "--initial-branch=main", env=env)
+        _git(tree, "add", "--all", env=env)
+        message = f"Initial commit from scaffold (templates {fingerprint()})"
+        _git(tree, "commit", "--quiet", "--no-verify", "-m", message, env=env)
+        _git(tree, "branch", PRISTINE_BRANCH, env=env)
+    except subprocess.CalledProcessError as error:
+        notes.append(f"git failed ({error.stderr.strip() or error}); the files are in place")
+        return False
+    return True
