@@ -111,7 +111,7 @@ OPTIONS: tuple[Option, ...] = (
         kind="text",
         default="you@example.com",
         flag="--author-email",
-        pattern=r"^[^@\s]+@[^@\s]+$",
+        pattern=r"^[^@ ]+@[^@ ]+$",
         pattern_help="an email address",
     ),
     Option(

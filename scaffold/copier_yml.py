@@ -14,7 +14,8 @@ from pathlib import Path
 
 import yaml
 
-from scaffold.catalogue import OPTIONS, RULES, Option
+from scaffold import catalogue
+from scaffold.catalogue import OPTIONS, Option
 
 HEADER = "# GENERATED from scaffold/catalogue.py by `python -m scaffold.copier_yml`; do not edit.\n"
 
@@ -64,7 +65,7 @@ def _condition(key: str, value: str) -> str:
 def _choice_validator(option: Option, value: str) -> str | None:
     """Jinja that names the rules which disable ``value`` given the earlier answers."""
     parts = []
-    for rule in RULES:
+    for rule in catalogue.RULES:
         if rule.when.get(option.key) != value:
             continue
         others = [_condition(k, v) for k, v in rule.when.items() if k != option.key]

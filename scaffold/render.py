@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from scaffold import __version__
 from scaffold.templates import fingerprint, templates_dir
 
 ANSWERS_FILE = ".scaffold-answers.yml"
@@ -46,13 +47,15 @@ def check_target(target: Path) -> None:
 
 def render_tree(answers: Mapping[str, object], dest: Path, *, template: Path | None = None) -> None:
     """Render the templates with ``answers`` into ``dest`` (fresh secrets every time)."""
-    from copier import run_copy
-    from copier.settings import Settings
+    from copier import Settings, run_copy
 
     data = {
         **answers,
         "secret_key": secrets.token_urlsafe(50),
         "db_password": secrets.token_urlsafe(24),
+        # Recorded in the answers file: the base `scaffold update` and `scaffold check` use.
+        "_scaffold_templates": fingerprint(template or templates_dir()),
+        "_scaffold_version": __version__,
     }
     run_copy(
         str(template or templates_dir()),
@@ -104,7 +107,10 @@ def create(
         staging = Path(tempfile.mkdtemp(prefix=TEMP_PREFIX, dir=target.parent))
         try:
             tree = staging / target.name
-            render_tree(answers, tree, template=template)
+            try:
+                render_tree(answers, tree, template=template)
+            except Exception as error:  # copier, Jinja and OS errors alike: one line, no files
+                raise RenderError(f"rendering failed: {type(error).__name__}: {error}") from error
             result = Rendered(path=target, files=list_files(tree))
             if lock:
                 result.locked = uv_lock(tree, result.notes)

@@ -34,8 +34,7 @@ def service_url(kind: str) -> str:
 
 def render(dest: Path, **answers: object) -> Path:
     """Render the templates with plain Copier (no scaffold CLI involved) into ``dest``."""
-    from copier import run_copy
-    from copier.settings import Settings
+    from copier import Settings, run_copy
 
     data = {
         "secret_key": secrets.token_urlsafe(50),

@@ -1,0 +1,121 @@
+"""The catalogue is the single source of truth: copier.yml, flags and validation agree with it."""
+
+from __future__ import annotations
+
+import itertools
+
+import yaml
+
+from scaffold import catalogue, copier_yml
+from scaffold.answers import AnswerError, check, resolve, validate
+from scaffold.catalogue import OPTIONS, OPTIONS_BY_KEY, Rule
+from scaffold.cli import app
+from tests.projects import TEMPLATES
+
+
+def test_committed_copier_yml_is_generated_from_the_catalogue() -> None:
+    committed = (TEMPLATES / "copier.yml").read_text(encoding="utf-8")
+    assert committed == copier_yml.render(), (
+        "templates/copier.yml is stale: run `uv run python -m scaffold.copier_yml`"
+    )
+
+
+def test_copier_yml_questions_match_catalogue_choices_and_defaults() -> None:
+    questions = yaml.safe_load((TEMPLATES / "copier.yml").read_text(encoding="utf-8"))
+    for option in OPTIONS:
+        question = questions[option.key]
+        assert question["default"] == (
+            list(option.default) if option.kind == "multi" else option.default
+        )
+        if option.choices:
+            values = [
+                v["value"] if isinstance(v, dict) else v for v in question["choices"].values()
+            ]
+            assert values == list(option.values), option.key
+
+
+def test_every_flagged_option_is_a_cli_flag_and_every_choice_is_in_its_help() -> None:
+    import typer.main
+
+    command = typer.main.get_command(app).commands["new"]  # type: ignore[attr-defined]
+    params = {p.name: p for p in command.params}
+    for option in OPTIONS:
+        if option.flag is None:
+            continue
+        param = params.get(option.key)
+        assert param is not None, f"{option.key} has no CLI flag"
+        assert option.flag in param.opts
+        for value in option.values:
+            assert value in (param.help or ""), f"{option.key}: {value} missing from --help"
+
+
+def test_framework_trees_exist_for_every_framework_choice() -> None:
+    for value in OPTIONS_BY_KEY["framework"].values:
+        assert (TEMPLATES / value).is_dir()
+        assert (TEMPLATES / "_shared" / "frameworks" / f"{value}.jinja").is_file()
+
+
+def test_check_rejects_unknown_keys_and_choices_listing_valid_ones() -> None:
+    try:
+        check("database", "oracle")
+    except AnswerError as error:
+        assert "sqlite" in str(error)
+        assert "postgresql" in str(error)
+    else:
+        raise AssertionError("oracle accepted")
+    try:
+        check("colour", "blue")
+    except AnswerError as error:
+        assert "framework" in str(error)
+    else:
+        raise AssertionError("unknown key accepted")
+
+
+def test_resolve_precedence_flags_over_sets_over_file_over_defaults() -> None:
+    resolved = resolve(
+        [
+            ("flag", {"project_name": "api", "auth": "session"}),
+            ("--set", {"auth": "none", "ci": "gitlab"}),
+            ("answers file", {"ci": "none", "database": "mysql"}),
+        ]
+    )
+    assert resolved.answers["auth"] == "session"
+    assert resolved.answers["ci"] == "gitlab"
+    assert resolved.answers["database"] == "mysql"
+    assert resolved.answers["framework"] == OPTIONS_BY_KEY["framework"].default
+    assert resolved.sources["framework"] == "default"
+    assert resolved.sources["auth"] == "flag"
+
+
+def test_rules_block_combinations_and_disable_choices(monkeypatch) -> None:
+    rule = Rule({"framework": "django", "database": "mysql"}, "example reason")
+    monkeypatch.setattr(catalogue, "RULES", (rule,))
+    answers = {**catalogue.defaults(), "framework": "django", "database": "mysql"}
+    try:
+        validate(answers)
+    except AnswerError as error:
+        assert "example reason" in str(error)
+        assert "framework=django" in str(error)
+    else:
+        raise AssertionError("rule not enforced")
+    reason = catalogue.disabled_reason("database", "mysql", {"framework": "django"})
+    assert reason == "example reason"
+    assert catalogue.disabled_reason("database", "mysql", {"framework": "flask"}) is None
+    combos = catalogue.combinations()
+    assert not any(c["framework"] == "django" and c["database"] == "mysql" for c in combos)
+    questions = yaml.safe_load(copier_yml.render())
+    mysql = questions["database"]["choices"]["MySQL / MariaDB"]
+    assert mysql == {
+        "value": "mysql",
+        "validator": "{% if framework == 'django' %}example reason{% endif %}",
+    }
+
+
+def test_combinations_are_the_product_of_matrix_options_minus_invalid_ones() -> None:
+    keys = catalogue.MATRIX_KEYS
+    product = list(itertools.product(*(OPTIONS_BY_KEY[k].values for k in keys)))
+    base = catalogue.defaults()
+    valid = [dict(zip(keys, c, strict=True)) for c in product]
+    valid = [c for c in valid if not catalogue.violations({**base, **c})]
+    assert catalogue.combinations() == valid
+    assert len(valid) >= 27
