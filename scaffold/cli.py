@@ -213,6 +213,6 @@ def _register_commands() -> None:
 
 
 #: Modules with more commands (each defines ``register(app: typer.Typer) -> None``).
-COMMAND_MODULES: tuple[str, ...] = ()
+COMMAND_MODULES: tuple[str, ...] = ("scaffold.update", "scaffold.smoke")
 
 _register_commands()
