@@ -43,6 +43,8 @@ STEPS: tuple[str, ...] = ("render", "sync", "ruff", "pytest", "checks", "dev", "
 SELECTIONS: tuple[str, ...] = ("all", "pairwise", "default")
 #: Keys whose value tuples the pairwise selection always runs in full.
 FULL_KEYS: tuple[str, ...] = ("framework", "database", "auth")
+#: How CI splits the full matrix into jobs (see .github/workflows/templates.yml).
+SHARD_KEYS: tuple[str, ...] = ("framework", "database")
 #: What each step needs to have passed first (a step asked for brings these along).
 NEEDS: dict[str, tuple[str, ...]] = {
     "render": (),
@@ -145,6 +147,24 @@ def select(
             if all(combo[k] == defaults[k] for k in catalogue.MATRIX_KEYS if k not in filters)
         ]
     return covering_array(universe, catalogue.MATRIX_KEYS, FULL_KEYS)
+
+
+def shards(keys: Sequence[str] = SHARD_KEYS) -> list[dict[str, str]]:
+    """CI shards of the full matrix: one per valid value tuple of ``keys``, with its flags.
+
+    Each is ``{"name": "django-mysql", "args": "--framework django --database mysql"}``, so a
+    workflow can fan out over the catalogue without keeping its own list of choices.
+    """
+    seen: dict[tuple[str, ...], dict[str, str]] = {}
+    for combo in catalogue.combinations():
+        values = tuple(combo[key] for key in keys)
+        if values not in seen:
+            flags = [
+                f"{catalogue.OPTIONS_BY_KEY[key].flag or '--' + key.replace('_', '-')} {value}"
+                for key, value in zip(keys, values, strict=True)
+            ]
+            seen[values] = {"name": "-".join(values), "args": " ".join(flags)}
+    return list(seen.values())
 
 
 # --------------------------------------------------------------------------- results

@@ -440,3 +440,41 @@ def test_exit_code_zero_when_every_step_passes(tmp_path: Path) -> None:
     data = json.loads(report.read_text())
     assert data["counts"] == {"passed": 1, "failed": 0, "not run": 0}
     assert data["combinations"][0]["path"] is None, "without --keep the projects are removed"
+
+
+# --------------------------------------------------------------------------- CI
+
+
+def test_ci_shards_split_the_full_matrix_exactly() -> None:
+    shards = smoke.shards()
+    seen: list[str] = []
+    for shard in shards:
+        words = shard["args"].split()
+        pairs = zip(words[::2], words[1::2], strict=True)
+        raw = {flag.lstrip("-"): [value] for flag, value in pairs}
+        seen += [smoke.combo_id(c) for c in smoke.select("all", smoke.parse_filters(raw))]
+    assert sorted(seen) == sorted(smoke.combo_id(c) for c in catalogue.combinations())
+    assert len(shards) == len({s["name"] for s in shards})
+
+
+def test_templates_workflow_is_valid_and_read_only() -> None:
+    import yaml
+
+    workflow = REPO / ".github" / "workflows" / "templates.yml"
+    proc = subprocess.run(
+        [
+            smoke.tool("check-jsonschema") or "check-jsonschema",
+            "--builtin-schema",
+            "vendor.github-workflows",
+            str(workflow),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    data = yaml.safe_load(workflow.read_text())
+    assert data["permissions"] == {"contents": "read"}
+    services = data["jobs"]["smoke"]["services"]
+    assert {"postgres", "mariadb", "redis"} <= set(services)
+    assert "smoke.shards()" in workflow.read_text()
