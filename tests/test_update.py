@@ -1,0 +1,664 @@
+"""`scaffold update`: real git repositories, a "version 2" of the templates, git's own merge.
+
+Every test copies the templates to a temporary "v1" first (the templates are edited by other
+people while these tests run) and points scaffold at it with SCAFFOLD_TEMPLATES; "v2" is a copy
+of v1 with a few edits. Files are picked by role (pyproject.toml, config.py, a file that only
+exists with auth) so template content changes do not break the tests.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+from scaffold.cli import app
+from scaffold.templates import ENV_VAR, fingerprint
+from tests.projects import REPO, TEMPLATES, project_env, run
+
+runner = CliRunner()
+
+BINARY = bytes(range(256)) * 4  # NUL bytes, every byte value: git treats it as binary
+PKG = "demo"
+V2_PYPROJECT_LINE = "# v2: a template change at the end of pyproject.toml"
+V2_CONFIG_LINE = "# v2: a template change at the end of config.py"
+V2_GITIGNORE_LINE = "# v2: a template change at the end of .gitignore"
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def git(project: Path, *args: str, check: bool = True) -> str:
+    proc = subprocess.run(["git", *args], cwd=project, capture_output=True, text=True, check=False)
+    if check and proc.returncode != 0:
+        pytest.fail(f"git {' '.join(args)} failed: {proc.stderr}")
+    return proc.stdout
+
+
+def commit_all(project: Path, message: str = "user edits") -> None:
+    git(project, "add", "--all")
+    git(project, "commit", "--quiet", "--no-verify", "-m", message)
+
+
+def scaffold(*args: str) -> tuple[int, str]:
+    result = runner.invoke(app, list(args))
+    return result.exit_code, result.output
+
+
+def use_templates(monkeypatch: pytest.MonkeyPatch, root: Path) -> None:
+    monkeypatch.setenv(ENV_VAR, str(root))
+
+
+def copy_templates(src: Path, dest: Path) -> Path:
+    shutil.copytree(src, dest, ignore=shutil.ignore_patterns("__pycache__"))
+    return dest
+
+
+def fastapi_template(root: Path, rendered: str) -> Path:
+    """The template file that renders to ``rendered`` in a FastAPI project."""
+    path = root / "fastapi" / (rendered.replace(PKG, "{{ package_name }}") + ".jinja")
+    assert path.is_file(), f"no template for {rendered}: the test needs updating"
+    return path
+
+
+def append_line(path: Path, line: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert "{% extends" not in text, f"{path} uses blocks; appending would be ignored"
+    if not text.endswith("\n"):
+        text += "\n"
+    path.write_text(text + line + "\n", encoding="utf-8")
+
+
+def state(project: Path) -> tuple[str, str, str, str]:
+    """Refs, status, the work tree listing and the object count: all an update may change."""
+    files = "\n".join(
+        f"{p.relative_to(project)}:{p.stat().st_mtime_ns}"
+        for p in sorted(project.rglob("*"))
+        if p.is_file() and ".git" not in p.relative_to(project).parts
+    )
+    return (
+        git(project, "for-each-ref"),
+        git(project, "status", "--porcelain", "--ignored"),
+        files,
+        git(project, "count-objects", "-v"),
+    )
+
+
+def conflicts_of(project: Path) -> set[str]:
+    return set(git(project, "diff", "--name-only", "--diff-filter=U").split())
+
+
+@pytest.fixture(autouse=True)
+def _git_identity(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Commits need an identity; nothing from the machine's git config leaks in."""
+    config = tmp_path / "gitconfig"
+    config.write_text("[user]\n\tname = Test User\n\temail = test@example.com\n")
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(config))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+
+
+@pytest.fixture
+def v1(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A private copy of the templates, plus a binary file, in use for ``scaffold new``."""
+    root = copy_templates(TEMPLATES, tmp_path / "v1")
+    (root / "fastapi" / "assets").mkdir(exist_ok=True)
+    (root / "fastapi" / "assets" / "logo.bin").write_bytes(BINARY)
+    use_templates(monkeypatch, root)
+    return root
+
+
+def make_v2(v1: Path, edit: Callable[[Path], None] | None = None) -> Path:
+    """v1 plus the standard v2 changes (lines appended at the end of three files)."""
+    root = copy_templates(v1, v1.parent / f"v2-{len(list(v1.parent.glob('v2-*')))}")
+    append_line(fastapi_template(root, "pyproject.toml"), V2_PYPROJECT_LINE)
+    append_line(fastapi_template(root, f"src/{PKG}/config.py"), V2_CONFIG_LINE)
+    append_line(fastapi_template(root, ".gitignore"), V2_GITIGNORE_LINE)
+    if edit is not None:
+        edit(root)
+    return root
+
+
+def new_project(where: Path, *extra: str) -> Path:
+    code, output = scaffold("new", PKG, "-y", "--no-lock", "-o", str(where), "-a", "none", *extra)
+    assert code == 0, output
+    return where / PKG
+
+
+@pytest.fixture
+def project(v1: Path, tmp_path: Path) -> Path:
+    return new_project(tmp_path / "work")
+
+
+def read(project: Path, name: str) -> str:
+    return (project / name).read_text(encoding="utf-8")
+
+
+# --- (a) no template change -----------------------------------------------------------------
+
+
+def test_update_with_no_template_change_is_a_no_op(project: Path) -> None:
+    (project / "README.md").write_text("# mine\n", encoding="utf-8")
+    commit_all(project)
+    before = state(project)
+    code, output = scaffold("update", str(project))
+    assert code == 0, output
+    assert "up to date" in output
+    assert state(project)[:3] == before[:3], "refs, status and files must be untouched"
+    code, output = scaffold("check", str(project))
+    assert code == 0, output
+
+
+# --- (b) (c) (d) the three-way merge ---------------------------------------------------------
+
+
+def test_template_change_in_an_untouched_file_lands(
+    project: Path, v1: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    head = git(project, "rev-parse", "HEAD").strip()
+    use_templates(monkeypatch, make_v2(v1))
+    code, output = scaffold("update", str(project))
+    assert code == 0, output
+    assert read(project, "pyproject.toml").endswith(V2_PYPROJECT_LINE + "\n")
+    assert read(project, f"src/{PKG}/config.py").endswith(V2_CONFIG_LINE + "\n")
+    assert git(project, "status", "--porcelain") == ""
+    parents = git(project, "rev-parse", "HEAD^1", "HEAD^2").split()
+    assert parents == [head, git(project, "rev-parse", "scaffold/pristine").strip()]
+    answers = yaml.safe_load(read(project, ".scaffold-answers.yml"))
+    assert answers["_scaffold_templates"] == fingerprint(Path(os.environ[ENV_VAR]))
+    assert "_src_path" not in answers, "a machine-specific path must not be committed"
+    # A second update with the same templates changes nothing and makes no commit.
+    code, output = scaffold("update", str(project))
+    assert code == 0 and "up to date" in output
+    assert git(project, "rev-parse", "HEAD^2").strip() == parents[1]
+
+
+def test_user_edit_in_another_hunk_survives_alongside_the_template_change(
+    project: Path, v1: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    user_line = "# user: my own note at the top of pyproject.toml"
+    text = read(project, "pyproject.toml")
+    (project / "pyproject.toml").write_text(user_line + "\n" + text, encoding="utf-8")
+    commit_all(project)
+    use_templates(monkeypatch, make_v2(v1))
+    code, output = scaffold("update", str(project))
+    assert code == 0, output
+    merged = read(project, "pyproject.toml")
+    assert merged.startswith(user_line + "\n")
+    assert merged.endswith(V2_PYPROJECT_LINE + "\n")
+    assert "<<<<<<<" not in merged
+
+
+def test_overlapping_edits_give_conflict_markers_and_exit_1(
+    project: Path, v1: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    user_line = "# user: my own line at the end of pyproject.toml"
+    with (project / "pyproject.toml").open("a", encoding="utf-8") as handle:
+        handle.write(user_line + "\n")
+    commit_all(project)
+    use_templates(monkeypatch, make_v2(v1))
+    code, output = scaffold("update", str(project))
+    assert code == 1, output
+    assert "CONFLICT  pyproject.toml" in output
+    assert "git merge --abort" in output
+    merged = read(project, "pyproject.toml")
+    assert "<<<<<<<" in merged and ">>>>>>>" in merged
+    assert user_line in merged and V2_PYPROJECT_LINE in merged
+    assert conflicts_of(project) == {"pyproject.toml"}
+    # Files without overlap were merged all the same.
+    assert read(project, f"src/{PKG}/config.py").endswith(V2_CONFIG_LINE + "\n")
+    # `git merge --abort` gives the user's tree back exactly.
+    git(project, "merge", "--abort")
+    assert read(project, "pyproject.toml").endswith(user_line + "\n")
+    assert git(project, "status", "--porcelain") == ""
+    # Running update again while the merge is still open is refused.
+    code, _ = scaffold("update", str(project))
+    assert code == 1  # the same conflict again, since the user aborted
+    code, output = scaffold("update", str(project))
+    assert code == 2 and "middle of a merge" in output
+
+
+# --- refusals ----------------------------------------------------------------------------------
+
+
+def test_refuses_a_dirty_tree_and_touches_nothing(
+    project: Path, v1: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    use_templates(monkeypatch, make_v2(v1))
+    (project / "README.md").write_text("uncommitted\n", encoding="utf-8")
+    before = state(project)
+    code, output = scaffold("update", str(project))
+    assert code == 2
+    assert "uncommitted" in output and "commit or stash" in output
+    assert state(project) == before
+    (project / "README.md").write_text("x", encoding="utf-8")
+    git(project, "checkout", "--", "README.md")
+    (project / "notes.txt").write_text("untracked\n", encoding="utf-8")
+    code, _ = scaffold("update", str(project))
+    assert code == 2
+
+
+def test_refuses_outside_a_generated_project(tmp_path: Path, v1: Path) -> None:
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    git(plain, "init", "--quiet")
+    code, output = scaffold("update", str(plain))
+    assert code == 2
+    assert "not a scaffold project" in output
+    assert git(plain, "status", "--porcelain") == ""
+    assert not git(plain, "for-each-ref")
+
+
+def test_refuses_a_detached_head(project: Path) -> None:
+    git(project, "checkout", "--quiet", "--detach")
+    code, output = scaffold("update", str(project))
+    assert code == 2 and "detached" in output
+
+
+# --- dry run ----------------------------------------------------------------------------------
+
+
+def test_dry_run_and_diff_show_the_changes_and_touch_nothing(
+    project: Path, v1: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with (project / "pyproject.toml").open("a", encoding="utf-8") as handle:
+        handle.write("# user line\n")
+    commit_all(project)
+    use_templates(monkeypatch, make_v2(v1))
+    before = state(project)
+    code, output = scaffold("update", "--dry-run", str(project))
+    assert code == 0, output
+    assert "would change" in output
+    assert "CONFLICT  pyproject.toml" in output
+    assert f"modified  src/{PKG}/config.py" in output
+    code, output = scaffold("update", "--diff", str(project))
+    assert code == 0, output
+    assert "+" + V2_CONFIG_LINE in output
+    assert state(project) == before, "a dry run must not write a ref, a file or an object"
+
+
+# --- (e) changing an answer --------------------------------------------------------------------
+
+
+def _set_auth_jwt(project: Path) -> None:
+    user_line = "# user: kept across the auth change"
+    text = read(project, "README.md")
+    (project / "README.md").write_text(user_line + "\n" + text, encoding="utf-8")
+    with (project / "tests" / "test_mine.py").open("w", encoding="utf-8") as handle:
+        handle.write(
+            '"""A test the user wrote."""\n\n\ndef test_mine() -> None:\n    assert 1 + 1 == 2\n'
+        )
+    commit_all(project)
+    code, output = scaffold("update", "--set", "auth=jwt", str(project))
+    assert code == 0, output
+    answers = yaml.safe_load(read(project, ".scaffold-answers.yml"))
+    assert answers["auth"] == "jwt"
+    assert (project / "src" / PKG / "security.py").is_file()
+    assert read(project, "README.md").startswith(user_line + "\n")
+    assert (project / "tests" / "test_mine.py").is_file()
+    assert git(project, "status", "--porcelain") == ""
+
+
+def test_set_auth_jwt_adds_the_auth_files_and_keeps_user_edits(project: Path) -> None:
+    _set_auth_jwt(project)
+    code, output = scaffold("check", str(project))
+    assert code == 0, output
+
+
+def test_set_rejects_an_invalid_value_and_touches_nothing(project: Path) -> None:
+    before = state(project)
+    code, output = scaffold("update", "--set", "auth=kerberos", str(project))
+    assert code == 2 and "auth" in output
+    assert state(project) == before
+
+
+@pytest.mark.template
+def test_set_auth_jwt_then_the_projects_own_tests_pass(project: Path) -> None:
+    _set_auth_jwt(project)
+    env = project_env("sqlite")
+    run(["uv", "sync", "--quiet"], project, env)
+    output = run(["uv", "run", "pytest", "-q", "-p", "no:cacheprovider"], project, env)
+    assert "passed" in output
+    assert "test_auth" in run(["uv", "run", "pytest", "--collect-only", "-q"], project, env)
+
+
+# --- (h) binary files, deleted files, features switched off --------------------------------
+
+
+def test_binary_file_the_user_modified_survives(
+    project: Path, v1: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    mine = b"\x89PNG\x00user's own logo\x00" + bytes(range(255, -1, -1))
+    (project / "assets" / "logo.bin").write_bytes(mine)
+    commit_all(project)
+    use_templates(monkeypatch, make_v2(v1))
+    code, output = scaffold("update", str(project))
+    assert code == 0, output
+    assert (project / "assets" / "logo.bin").read_bytes() == mine
+    assert read(project, "pyproject.toml").endswith(V2_PYPROJECT_LINE + "\n")
+
+
+def test_binary_changed_on_both_sides_is_a_conflict_keeping_the_users_bytes(
+    project: Path, v1: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    mine = b"\x00mine\x00" * 50
+    (project / "assets" / "logo.bin").write_bytes(mine)
+    commit_all(project)
+
+    def new_logo(root: Path) -> None:
+        (root / "fastapi" / "assets" / "logo.bin").write_bytes(b"\x00theirs\x00" * 50)
+
+    use_templates(monkeypatch, make_v2(v1, new_logo))
+    code, output = scaffold("update", str(project))
+    assert code == 1, output
+    assert "assets/logo.bin" in conflicts_of(project)
+    assert (project / "assets" / "logo.bin").read_bytes() == mine
+    assert git(project, "show", ":3:assets/logo.bin", check=True)  # theirs is in the index
+
+
+def test_binary_untouched_by_the_user_gets_the_template_bytes(
+    project: Path, v1: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    theirs = b"\x00new logo\x00" * 40
+
+    def new_logo(root: Path) -> None:
+        (root / "fastapi" / "assets" / "logo.bin").write_bytes(theirs)
+
+    use_templates(monkeypatch, make_v2(v1, new_logo))
+    code, output = scaffold("update", str(project))
+    assert code == 0, output
+    assert (project / "assets" / "logo.bin").read_bytes() == theirs
+
+
+def test_a_file_the_user_deleted_stays_deleted(
+    project: Path, v1: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (project / "gunicorn.conf.py").unlink()
+    (project / "assets" / "logo.bin").unlink()
+    commit_all(project)
+    use_templates(monkeypatch, make_v2(v1))
+    code, output = scaffold("update", str(project))
+    assert code == 0, output
+    assert not (project / "gunicorn.conf.py").exists()
+    assert not (project / "assets" / "logo.bin").exists()
+
+
+def test_a_file_the_template_drops_is_removed_unless_the_user_edited_it(
+    project: Path, v1: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with (project / "gunicorn.conf.py").open("a", encoding="utf-8") as handle:
+        handle.write("# user: tuned workers\n")
+    commit_all(project)
+
+    def drop(root: Path) -> None:
+        fastapi_template(root, "gunicorn.conf.py").unlink()
+        (root / "fastapi" / "assets" / "logo.bin").unlink()
+
+    use_templates(monkeypatch, make_v2(v1, drop))
+    code, output = scaffold("update", str(project))
+    assert code == 1, output
+    assert not (project / "assets" / "logo.bin").exists(), "untouched: mirrored deletion"
+    assert conflicts_of(project) == {"gunicorn.conf.py"}
+    assert "# user: tuned workers" in read(project, "gunicorn.conf.py")
+
+
+def test_switching_auth_off_on_an_edited_auth_file_conflicts_instead_of_deleting(
+    v1: Path, tmp_path: Path
+) -> None:
+    project = new_project(tmp_path / "jwt", "-a", "jwt")
+    security = project / "src" / PKG / "security.py"
+    with security.open("a", encoding="utf-8") as handle:
+        handle.write("# user: my change to the auth code\n")
+    commit_all(project)
+    code, output = scaffold("update", "--set", "auth=none", str(project))
+    assert code == 1, output
+    assert f"src/{PKG}/security.py" in conflicts_of(project)
+    assert "# user: my change to the auth code" in security.read_text(encoding="utf-8")
+    # Auth files the user did not touch are gone, as the new answer asks.
+    assert not (project / "tests" / "test_auth.py").exists()
+
+
+# --- the pristine branch missing (fresh clone, deleted) ----------------------------------------
+
+
+def test_missing_pristine_branch_is_recreated_when_the_templates_match(project: Path) -> None:
+    user_line = "# user: my own note at the top of pyproject.toml"
+    text = read(project, "pyproject.toml")
+    (project / "pyproject.toml").write_text(user_line + "\n" + text, encoding="utf-8")
+    commit_all(project)
+    git(project, "branch", "-D", "scaffold/pristine")
+    code, output = scaffold("update", str(project))
+    assert code == 0, output
+    assert "up to date" in output
+    assert not git(project, "branch", "--list", "scaffold/pristine"), "no-op: nothing created"
+    code, output = scaffold("update", "--set", "ci=none", str(project))
+    assert code == 0, output
+    assert "re-created" in output
+    assert not (project / ".github").exists()
+    assert read(project, "pyproject.toml") == user_line + "\n" + text
+    assert git(project, "branch", "--list", "scaffold/pristine").strip()
+    # The recorded baseline is a merge parent: the next update has a proper merge base.
+    assert "Record the scaffold baseline" in git(project, "log", "--format=%s")
+
+
+def test_missing_pristine_branch_with_other_templates_is_a_clear_error(
+    project: Path, v1: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    git(project, "branch", "-D", "scaffold/pristine")
+    use_templates(monkeypatch, make_v2(v1))
+    before = state(project)
+    code, output = scaffold("update", str(project))
+    assert code == 2
+    assert "git fetch origin scaffold/pristine" in output
+    assert state(project) == before
+    code, output = scaffold("check", str(project))
+    assert code == 1 and "cannot tell" in output
+
+
+def test_fresh_clone_uses_the_remote_pristine_branch(
+    project: Path, v1: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "--quiet", str(project), str(clone)], check=True)
+    assert not git(clone, "branch", "--list", "scaffold/pristine")
+    use_templates(monkeypatch, make_v2(v1))
+    code, output = scaffold("update", str(clone))
+    assert code == 0, output
+    assert read(clone, "pyproject.toml").endswith(V2_PYPROJECT_LINE + "\n")
+    assert git(clone, "branch", "--list", "scaffold/pristine").strip()
+
+
+# --- (g) check -------------------------------------------------------------------------------
+
+
+def test_check_exit_codes(
+    project: Path, v1: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    code, output = scaffold("check", str(project))
+    assert code == 0, output
+    use_templates(monkeypatch, make_v2(v1))
+    code, output = scaffold("check", str(project))
+    assert code == 1, output
+    # pyproject.toml, config.py, .gitignore and the answers file.
+    assert "would change 4 file(s)" in output
+    code, output = scaffold("check", "--json", str(project))
+    assert code == 1
+    payload = json.loads(output)
+    assert payload["status"] == "behind"
+    assert {c["path"] for c in payload["changes"]} >= {"pyproject.toml", ".scaffold-answers.yml"}
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    code, output = scaffold("check", str(empty))
+    assert code == 2 and "not a scaffold project" in output
+    (project / ".scaffold-answers.yml").write_text("auth: kerberos\n", encoding="utf-8")
+    code, output = scaffold("check", str(project))
+    assert code == 2 and "not valid" in output
+
+
+def test_check_works_without_git(project: Path, v1: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    shutil.rmtree(project / ".git")
+    code, _ = scaffold("check", str(project))
+    assert code == 0
+    use_templates(monkeypatch, make_v2(v1))
+    code, output = scaffold("check", str(project))
+    assert code == 1 and "behind" in output
+
+
+# --- (f) property: no non-conflicting user edit is ever lost -------------------------------
+
+
+@pytest.fixture(scope="module")
+def base_project(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """One generated project (v1) and a v2, shared by every hypothesis example."""
+    root = tmp_path_factory.mktemp("prop")
+    v1 = copy_templates(TEMPLATES, root / "v1")
+    v2 = make_v2(v1)
+    env = {
+        ENV_VAR: str(v1),
+        "GIT_AUTHOR_NAME": "Test User",
+        "GIT_AUTHOR_EMAIL": "test@example.com",
+        "GIT_COMMITTER_NAME": "Test User",
+        "GIT_COMMITTER_EMAIL": "test@example.com",
+    }
+    result = runner.invoke(
+        app, ["new", PKG, "-y", "--no-lock", "-o", str(root / "work"), "-a", "none"], env=env
+    )
+    assert result.exit_code == 0, result.output
+    return root / "work" / PKG, v2
+
+
+def _text_files(project: Path) -> list[str]:
+    names = git(project, "ls-files").split()
+    return sorted(n for n in names if n != ".scaffold-answers.yml" and "\0" not in read(project, n))
+
+
+edits = st.lists(
+    st.tuples(
+        st.integers(0, 10_000), st.integers(0, 10_000), st.sampled_from(["insert", "replace"])
+    ),
+    min_size=1,
+    max_size=6,
+)
+
+
+@settings(
+    max_examples=15,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(edits=edits)
+def test_property_every_user_edit_survives_the_update(
+    base_project: tuple[Path, Path], edits: list[tuple[int, int, str]]
+) -> None:
+    source, v2 = base_project
+    with tempfile.TemporaryDirectory() as tmp:
+        project = Path(tmp) / PKG
+        shutil.copytree(source, project, symlinks=True)
+        files = _text_files(project)
+        markers: dict[str, list[str]] = {}
+        for number, (file_pick, line_pick, kind) in enumerate(edits):
+            name = files[file_pick % len(files)]
+            lines = read(project, name).splitlines(keepends=True)
+            marker = f"USER-EDIT-{number}-{file_pick}-{line_pick}"
+            # A comment in most of the generated formats; the merge does not care either way.
+            new = f"# {marker}\n"
+            at = line_pick % (len(lines) + 1)
+            if kind == "replace" and at < len(lines):
+                lines[at] = new
+            else:
+                lines.insert(at, new)
+            (project / name).write_text("".join(lines), encoding="utf-8")
+            markers.setdefault(name, []).append(marker)
+        # A later edit may replace the line an earlier one inserted: keep only surviving ones.
+        expected = {
+            name: [m for m in found if m in read(project, name)] for name, found in markers.items()
+        }
+        commit_all(project)
+        env = {
+            ENV_VAR: str(v2),
+            "GIT_AUTHOR_NAME": "Test User",
+            "GIT_AUTHOR_EMAIL": "test@example.com",
+            "GIT_COMMITTER_NAME": "Test User",
+            "GIT_COMMITTER_EMAIL": "test@example.com",
+        }
+        result = runner.invoke(app, ["update", str(project)], env=env)
+        assert result.exit_code in (0, 1), result.output
+        conflicted = conflicts_of(project)
+        assert (result.exit_code == 1) == bool(conflicted)
+        for name, found in expected.items():
+            text = read(project, name)
+            for marker in found:
+                # Conflicted files hold both sides between markers, so even there the edit is
+                # present verbatim; outside conflicts it is simply there.
+                assert f"# {marker}\n" in text, f"{marker} lost from {name}"
+        for name in files:
+            if name in conflicted or name in markers:
+                continue
+            pristine = git(project, "show", f"scaffold/pristine:{name}")
+            assert read(project, name) == pristine, f"{name} did not get the template version"
+        if not conflicted:
+            assert read(project, "pyproject.toml").rstrip("\n").endswith(V2_PYPROJECT_LINE) or (
+                "pyproject.toml" in markers
+            )
+
+
+# --- (i) from a wheel, offline -----------------------------------------------------------------
+
+
+@pytest.mark.template
+def test_update_from_a_wheel_install_offline(tmp_path: Path) -> None:
+    """Build the wheel, install only it in a fresh venv (offline), then new + update + check."""
+    uv = shutil.which("uv")
+    assert uv is not None, "uv is required to build the wheel"
+    env = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", ENV_VAR)}
+    env.update(
+        UV_PYTHON_DOWNLOADS="never",
+        UV_OFFLINE="1",
+        GIT_CONFIG_NOSYSTEM="1",
+    )
+    dist = tmp_path / "dist"
+    subprocess.run(
+        [uv, "build", "--wheel", "--out-dir", str(dist), str(REPO)],
+        check=True, capture_output=True, env=env,
+    )  # fmt: skip
+    wheel = next(dist.glob("scaffold-*.whl"))
+    venv = tmp_path / "venv"
+    subprocess.run([uv, "venv", "--quiet", str(venv)], check=True, env=env)
+    subprocess.run(
+        [uv, "pip", "install", "--quiet", "--python", str(venv / "bin" / "python"), str(wheel)],
+        check=True, env=env,
+    )  # fmt: skip
+    scaffold_bin = str(venv / "bin" / "scaffold")
+    work = tmp_path / "work"
+    work.mkdir()
+
+    def cli(*args: str, cwd: Path = work) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [scaffold_bin, *args], cwd=cwd, env=env, capture_output=True, text=True,
+            stdin=subprocess.DEVNULL, check=False,
+        )  # fmt: skip
+
+    proc = cli("new", PKG, "-y", "--no-lock", "-a", "none")
+    assert proc.returncode == 0, proc.stderr
+    project = work / PKG
+    assert not git(project, "remote")
+    with (project / "README.md").open("a", encoding="utf-8") as handle:
+        handle.write("user line\n")
+    commit_all(project)
+    proc = cli("check", cwd=project)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    proc = cli("update", "--set", "auth=jwt", cwd=project)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert (project / "src" / PKG / "security.py").is_file()
+    assert read(project, "README.md").endswith("user line\n")
+    proc = cli("check", "--json", cwd=project)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
