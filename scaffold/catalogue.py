@@ -186,10 +186,36 @@ OPTIONS: tuple[Option, ...] = (
             Choice("none", "None", "No CI configuration."),
         ),
     ),
+    Option(
+        key="extras",
+        prompt="Extras",
+        help="Optional add-ons; each can also be added later with `scaffold update --with NAME`.",
+        kind="multi",
+        default=(),
+        choices=(
+            Choice(
+                "kubernetes",
+                "Kubernetes",
+                "deploy/k8s/: hardened Deployment, Service, Ingress, HPA, ConfigMap, "
+                "migration Job, kustomization; secrets referenced, never written.",
+            ),
+            Choice(
+                "nginx",
+                "nginx",
+                "An nginx reverse proxy in compose: timeouts, gzip, security headers, request ids.",
+            ),
+        ),
+    ),
 )
 
 #: Combinations no template can generate, with the reason shown to the user.
-RULES: tuple[Rule, ...] = ()
+RULES: tuple[Rule, ...] = (
+    Rule(
+        when={"database": "sqlite", "extras": "kubernetes"},
+        reason="a SQLite file lives inside one pod: it is not shared between replicas and is "
+        "lost when the pod is rescheduled; choose PostgreSQL or MySQL for Kubernetes",
+    ),
+)
 
 OPTIONS_BY_KEY: dict[str, Option] = {option.key: option for option in OPTIONS}
 MATRIX_KEYS: tuple[str, ...] = tuple(o.key for o in OPTIONS if o.in_matrix)

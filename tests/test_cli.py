@@ -300,6 +300,8 @@ def test_interactive_session_in_a_pseudo_terminal(tmp_path: Path) -> None:
     child.send(enter)
     child.expect("Continuous integration")
     child.send(down + down + enter)  # GitHub -> None
+    child.expect("Extras")
+    child.send(enter)  # none ticked
     child.expect("Generate the project")
     child.send("y")
     child.expect(pexpect.EOF)
@@ -309,6 +311,7 @@ def test_interactive_session_in_a_pseudo_terminal(tmp_path: Path) -> None:
     assert answers["framework"] == "flask"
     assert answers["database"] == "postgresql"
     assert answers["ci"] == "none"
+    assert answers["extras"] == []
     assert answers["description"] == "Typed at a terminal"
 
 
@@ -323,6 +326,8 @@ def test_interactive_decline_writes_nothing(tmp_path: Path) -> None:
         encoding="utf-8",
         timeout=30,
     )  # fmt: skip
+    child.expect("Extras")  # the one question no flag above answers
+    child.send("\r")
     child.expect("Generate the project")
     child.send("n")
     child.expect(pexpect.EOF)
