@@ -32,6 +32,8 @@ PRISTINE_REF = f"refs/heads/{PRISTINE_BRANCH}"
 #: Files ``scaffold new`` adds after rendering: the pristine branch keeps its copy rather than
 #: deleting them because a re-render does not produce them.
 KEEP_FROM_BASELINE = ("uv.lock",)
+#: Answers an update refuses to change: the result would be a different project, not an update.
+FIXED_ANSWERS = ("framework",)
 #: Never part of a pristine tree: the user's local settings, with secrets.
 NEVER_COMMITTED = (".env",)
 
@@ -140,9 +142,16 @@ def resolve_answers(
         if sets:
             layers.append(("--set", answers_mod.parse_sets(sets)))
         layers.append(("answers file", base))
-        return answers_mod.resolve(layers).answers
+        answers = answers_mod.resolve(layers).answers
     except answers_mod.AnswerError as error:
         raise UpdateError(str(error)) from None
+    for key in FIXED_ANSWERS:
+        if key in base and answers.get(key) != base[key]:
+            raise UpdateError(
+                f"{key} cannot be changed by an update (it would replace the whole project); "
+                "generate a new project instead"
+            )
+    return answers
 
 
 def open_repo(project: Project) -> Any:

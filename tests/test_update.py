@@ -128,8 +128,9 @@ def make_v2(v1: Path, edit: Callable[[Path], None] | None = None) -> Path:
     return root
 
 
-def new_project(where: Path, *extra: str) -> Path:
-    code, output = scaffold("new", PKG, "-y", "--no-lock", "-o", str(where), "-a", "none", *extra)
+def new_project(where: Path, *extra: str, lock: bool = False) -> Path:
+    flags = [] if lock else ["--no-lock"]
+    code, output = scaffold("new", PKG, "-y", *flags, "-o", str(where), "-a", "none", *extra)
     assert code == 0, output
     return where / PKG
 
@@ -322,10 +323,17 @@ def test_set_rejects_an_invalid_value_and_touches_nothing(project: Path) -> None
 
 
 @pytest.mark.template
-def test_set_auth_jwt_then_the_projects_own_tests_pass(project: Path) -> None:
+def test_set_auth_jwt_then_the_projects_own_tests_pass(
+    v1: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With uv.lock (resolved offline from uv's cache): update re-locks, `--locked` works."""
+    monkeypatch.setenv("UV_OFFLINE", "1")
+    project = new_project(tmp_path / "locked", lock=True)
+    assert "uv.lock" in git(project, "ls-files"), "scaffold new could not lock offline"
     _set_auth_jwt(project)
-    env = project_env("sqlite")
-    run(["uv", "sync", "--quiet"], project, env)
+    assert "Refresh uv.lock" in git(project, "log", "-1", "--format=%s")
+    env = {**project_env("sqlite"), "UV_OFFLINE": "1"}
+    run(["uv", "sync", "--locked", "--quiet"], project, env)
     output = run(["uv", "run", "pytest", "-q", "-p", "no:cacheprovider"], project, env)
     assert "passed" in output
     assert "test_auth" in run(["uv", "run", "pytest", "--collect-only", "-q"], project, env)
@@ -662,3 +670,52 @@ def test_update_from_a_wheel_install_offline(tmp_path: Path) -> None:
     assert read(project, "README.md").endswith("user line\n")
     proc = cli("check", "--json", cwd=project)
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+# --- safety nets ---------------------------------------------------------------------------
+
+
+def test_framework_cannot_be_changed_by_an_update(project: Path) -> None:
+    before = state(project)
+    code, output = scaffold("update", "--set", "framework=django", str(project))
+    assert code == 2 and "framework cannot be changed" in output
+    assert state(project) == before
+
+
+def test_an_ignored_local_file_the_update_would_add_is_never_overwritten(
+    project: Path, v1: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with (project / ".gitignore").open("a", encoding="utf-8") as handle:
+        handle.write("local.cfg\n")
+    commit_all(project)
+    (project / "local.cfg").write_text("my local settings\n", encoding="utf-8")
+
+    def add_local(root: Path) -> None:
+        (root / "fastapi" / "local.cfg.jinja").write_text("template's\n", encoding="utf-8")
+
+    use_templates(monkeypatch, make_v2(v1, add_local))
+    code, output = scaffold("update", str(project))
+    assert code == 2 and "local.cfg" in output
+    assert read(project, "local.cfg") == "my local settings\n"
+    assert "merge" not in git(project, "log", "-1", "--format=%s").lower()
+
+
+def test_uv_lock_from_scaffold_new_is_kept_by_the_pristine_branch(
+    v1: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """uv.lock is not rendered, so the pristine branch must carry it, not delete it."""
+    from scaffold.render import git_init
+
+    work = tmp_path / "work"
+    code, output = scaffold("new", PKG, "-y", "--no-lock", "--no-git", "-o", str(work))
+    assert code == 0, output
+    project = work / PKG
+    lock = "version = 1\n# a stand-in for the lock scaffold new resolves\n"
+    (project / "uv.lock").write_text(lock, encoding="utf-8")
+    assert git_init(project, {}, [])  # exactly what `scaffold new` does after `uv lock`
+    use_templates(monkeypatch, make_v2(v1))
+    code, output = scaffold("update", "--no-lock", str(project))
+    assert code == 0, output
+    assert read(project, "uv.lock") == lock
+    assert "uv.lock" in git(project, "ls-tree", "--name-only", "scaffold/pristine")
+    assert read(project, "pyproject.toml").endswith(V2_PYPROJECT_LINE + "\n")
