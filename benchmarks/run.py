@@ -31,6 +31,7 @@ import json
 import os
 import platform
 import re
+import resource
 import secrets
 import shutil
 import signal
@@ -146,10 +147,12 @@ def median_wrk(results: Sequence[WrkResult]) -> WrkResult:
 
 
 def fmt_s(seconds: float) -> str:
-    """A duration for the table: ms below 10 s, else seconds."""
-    if seconds < 10:
-        return f"{seconds * 1000:.0f} ms" if seconds >= 0.01 else f"{seconds * 1000:.2f} ms"
-    return f"{seconds:.1f} s"
+    """A duration for the table: ms below one second, else seconds."""
+    if seconds < 0.01:
+        return f"{seconds * 1000:.2f} ms"
+    if seconds < 1:
+        return f"{seconds * 1000:.0f} ms"
+    return f"{seconds:.2f} s" if seconds < 10 else f"{seconds:.1f} s"
 
 
 def markdown_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
@@ -200,6 +203,13 @@ class Timed:
     seconds: float
     returncode: int
     output: str = ""
+    cpu: float = 0.0  # user + system CPU seconds of the process and its children
+
+
+def children_cpu() -> float:
+    """CPU seconds used so far by waited-for child processes (a stable figure on a busy box)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def run_timed(
@@ -210,6 +220,7 @@ def run_timed(
     timeout: float = 900,
 ) -> Timed:
     """Run ``cmd`` to completion, timing its wall clock (process start-up included)."""
+    cpu_start = children_cpu()
     start = time.perf_counter()
     proc = subprocess.run(
         [str(c) for c in cmd],
@@ -221,8 +232,9 @@ def run_timed(
         check=False,
     )
     elapsed = time.perf_counter() - start
+    cpu = children_cpu() - cpu_start
     tail = "" if proc.returncode == 0 else (proc.stdout + proc.stderr)[-2000:]
-    return Timed(elapsed, proc.returncode, tail)
+    return Timed(elapsed, proc.returncode, tail, cpu)
 
 
 def clean_env(**extra: str) -> dict[str, str]:
@@ -438,7 +450,8 @@ def machine_facts() -> list[tuple[str, str]]:
 def bench_new(report: Report, runs: int, work: Path) -> None:
     """``scaffold new --no-lock --no-git`` vs raw ``copier copy``, interleaved."""
     scaffold, copier = venv_bin("scaffold"), venv_bin("copier")
-    times: dict[str, list[float]] = {"scaffold": [], "copier": [], "full": []}
+    wall: dict[str, list[float]] = {"scaffold": [], "copier": [], "full": []}
+    cpu: dict[str, list[float]] = {"scaffold": [], "copier": [], "full": []}
     failures: list[str] = []
     for i in range(runs + 1):  # run 0 warms the page cache and .pyc files; not counted
         name = f"bench-new-{i}"
@@ -450,21 +463,14 @@ def bench_new(report: Report, runs: int, work: Path) -> None:
             (
                 "copier",
                 [
-                    copier,
-                    "copy",
-                    "--quiet",
-                    "--defaults",
-                    "-d",
-                    f"project_name={name}",
-                    "-d",
-                    f"secret_key={secrets.token_urlsafe(50)}",
-                    "-d",
-                    f"db_password={secrets.token_urlsafe(24)}",
-                    TEMPLATES,
-                    work / "c" / name,
+                    copier, "copy", "--quiet", "--defaults",
+                    "-d", f"project_name={name}",
+                    "-d", f"secret_key={secrets.token_urlsafe(50)}",
+                    "-d", f"db_password={secrets.token_urlsafe(24)}",
+                    TEMPLATES, work / "c" / name,
                 ],
             ),
-        ]
+        ]  # fmt: skip
         if i % 2:  # alternate the order too, so neither always runs first
             variants.reverse()
         for key, cmd in variants:
@@ -472,28 +478,32 @@ def bench_new(report: Report, runs: int, work: Path) -> None:
             if result.returncode:
                 failures.append(f"{key}: exit {result.returncode}: {result.output[-300:]}")
             elif i:
-                times[key].append(result.seconds)
-    full_runs = max(1, runs // 2)
-    for i in range(full_runs):
+                wall[key].append(result.seconds)
+                cpu[key].append(result.cpu)
+    for i in range(max(1, runs // 2)):
         result = run_timed(
             [scaffold, "new", f"bench-full-{i}", "--defaults", "-o", work / "f"], env=clean_env()
         )
         if result.returncode:
             failures.append(f"full: exit {result.returncode}: {result.output[-300:]}")
         else:
-            times["full"].append(result.seconds)
+            wall["full"].append(result.seconds)
+            cpu["full"].append(result.cpu)
     for folder in ("s", "c", "f"):
         shutil.rmtree(work / folder, ignore_errors=True)
 
     rows: list[list[object]] = []
-    med = {k: median(v) for k, v in times.items() if v}
+    med = {k: median(v) for k, v in wall.items() if v}
+    med_cpu = {k: median(v) for k, v in cpu.items() if v}
     if "scaffold" in med and "copier" in med:
         ratio = med["scaffold"] / med["copier"]
+        cpu_ratio = med_cpu["scaffold"] / med_cpu["copier"]
         rows.append(
             [
                 "`copier copy` (same template, same answers)",
                 fmt_s(med["copier"]),
-                len(times["copier"]),
+                fmt_s(med_cpu["copier"]),
+                len(wall["copier"]),
                 "",
                 "",
             ]
@@ -502,25 +512,40 @@ def bench_new(report: Report, runs: int, work: Path) -> None:
             [
                 "`scaffold new --defaults --no-lock --no-git`",
                 fmt_s(med["scaffold"]),
-                len(times["scaffold"]),
-                "< 500 ms",
+                fmt_s(med_cpu["scaffold"]),
+                len(wall["scaffold"]),
+                "< 500 ms wall",
                 verdict(med["scaffold"] < 0.5),
             ]
         )
         rows.append(
-            ["ratio scaffold / copier", f"{ratio:.2f}x", "", "<= 1.10x", verdict(ratio <= 1.1)]
+            [
+                "ratio scaffold / copier",
+                f"{ratio:.2f}x",
+                f"{cpu_ratio:.2f}x",
+                "",
+                "<= 1.10x",
+                verdict(ratio <= 1.1),
+            ]
         )
     if "full" in med:
         rows.append(
             [
                 "`scaffold new --defaults` (+ uv lock + git init)",
                 fmt_s(med["full"]),
-                len(times["full"]),
+                fmt_s(med_cpu["full"]),
+                len(wall["full"]),
                 "(information)",
                 "",
             ]
         )
-    body = markdown_table(["Command", "Median", "Runs", "Goal", "Met"], rows)
+    body = markdown_table(["Command", "Wall (median)", "CPU (median)", "Runs", "Goal", "Met"], rows)
+    body += (
+        "\n\nBoth from scaffold's virtualenv (`.venv/bin/scaffold`, `.venv/bin/copier`), "
+        "FastAPI defaults, one process each, interleaved and alternating which goes first. "
+        "CPU = user + system seconds of the process and its children, which stays meaningful "
+        "when the machine is busy."
+    )
     if failures:
         body += "\n\nFailures:\n" + "\n".join(f"- {f}" for f in failures)
     report.add("1. Generation: scaffold new vs copier copy", body)
@@ -538,29 +563,34 @@ def bench_startup(report: Report, runs: int) -> None:
         "`python -c 'import scaffold.cli'`": [python, "-c", "import scaffold.cli"],
         "`scaffold --version`": [scaffold, "--version"],
         "`scaffold --help`": [scaffold, "--help"],
+        "`scaffold new --help`": [scaffold, "new", "--help"],
     }
-    times: dict[str, list[float]] = {k: [] for k in variants}
+    wall: dict[str, list[float]] = {k: [] for k in variants}
+    cpu: dict[str, list[float]] = {k: [] for k in variants}
     for i in range(runs + 1):
         for key, cmd in variants.items():
             result = run_timed(cmd, env=clean_env())
             if i:
-                times[key].append(result.seconds)
+                wall[key].append(result.seconds)
+                cpu[key].append(result.cpu)
     rows = []
-    for key, values in times.items():
-        goal = key.startswith("`scaffold")
+    for key, values in wall.items():
+        goal = key in ("`scaffold --version`", "`scaffold --help`")
         rows.append(
             [
                 key,
                 fmt_s(median(values)),
-                f"{fmt_s(min(values))}",
+                fmt_s(min(values)),
+                fmt_s(median(cpu[key])),
                 len(values),
                 "< 150 ms" if goal else "",
                 verdict(median(values) < 0.15) if goal else "",
             ]
         )
-    report.add(
-        "2. Start-up", markdown_table(["Command", "Median", "Min", "Runs", "Goal", "Met"], rows)
+    body = markdown_table(
+        ["Command", "Wall (median)", "Wall (min)", "CPU (median)", "Runs", "Goal", "Met"], rows
     )
+    report.add("2. Start-up", body)
 
 
 # --------------------------------------------------------------------------- 3. time to green

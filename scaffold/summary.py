@@ -65,14 +65,17 @@ def report_created(resolved: Resolved, result: Rendered, *, as_json: bool) -> No
         }
         sys.stdout.write(json.dumps(payload, indent=2) + "\n")
         return
-    console = _console()
-    console.print(f"[bold green]Created[/] {result.path} ({len(result.files)} files)")
-    console.print(answers_text(resolved), markup=False)
+    # Plain click styling (already imported with typer), not rich: importing rich.console
+    # alone was ~5% of `scaffold new`'s wall time (benchmarks/RESULTS.md).
+    from typer import echo, style
+
+    echo(f"{style('Created', fg='green', bold=True)} {result.path} ({len(result.files)} files)")
+    echo(answers_text(resolved))
     for note in result.notes:
-        console.print(f"[yellow]note:[/] {note}")
-    console.print("\n[bold]Next steps[/]")
+        echo(f"{style('note:', fg='yellow')} {note}")
+    echo("\n" + style("Next steps", bold=True))
     for step in steps:
-        console.print(f"  [cyan]{step}[/]")
+        echo("  " + style(step, fg="cyan"))
 
 
 def report_dry_run(resolved: Resolved, target: Path, files: list[str], *, as_json: bool) -> None:
