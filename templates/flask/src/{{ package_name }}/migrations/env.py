@@ -8,8 +8,15 @@ from flask import current_app
 
 config = context.config
 logger = logging.getLogger("alembic.env")
-if not logging.getLogger().handlers:
-    logging.basicConfig(level=logging.INFO, format="%(levelname)-5.5s [%(name)s] %(message)s")
+alembic_logger = logging.getLogger("alembic")
+if not logging.getLogger().handlers and not any(
+    isinstance(handler, logging.StreamHandler) for handler in alembic_logger.handlers
+):
+    # Show which revisions run (`flask db upgrade`, `uv run dev`) without touching other loggers.
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(levelname)-5.5s [%(name)s] %(message)s"))
+    alembic_logger.addHandler(handler)
+    alembic_logger.setLevel(logging.INFO)
 
 migrate_config = current_app.extensions["migrate"]
 db = migrate_config.db
