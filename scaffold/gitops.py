@@ -101,6 +101,28 @@ def scratch(git: Git) -> Iterator[Git]:
         yield Git(git.root, env)
 
 
+def import_objects(scratch_git: Git, git: Git) -> None:
+    """Copy the objects a :func:`scratch` store holds into the real repository.
+
+    Object files are named by their content's hash and never change, so copying the ones the
+    repository lacks (write to a temporary name, then rename) is as safe as git writing them.
+    """
+    source = Path(scratch_git.env["GIT_OBJECT_DIRECTORY"])
+    target = git.path("objects")
+    for file in sorted(source.rglob("*")):
+        relative = file.relative_to(source)
+        if not file.is_file() or relative.parts[0] == "info":
+            continue
+        destination = target / relative
+        if destination.exists():
+            continue
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        partial = destination.with_name(f".{destination.name}.scaffold-tmp")
+        shutil.copyfile(file, partial)
+        partial.chmod(0o444)
+        partial.replace(destination)
+
+
 def tree_from_directory(git: Git, directory: Path, keep: Sequence[tuple[str, str, str]]) -> str:
     """Write ``directory``'s files (as ``git add --all`` sees them) as a tree; return its id.
 

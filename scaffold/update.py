@@ -387,30 +387,28 @@ def update(
     )
     git.env.update(_identity(git, answers))
 
-    if dry_run or show_diff:
-        with gitops.scratch(git) as scratch:
-            plan = make_plan(scratch, project, answers, template, installed, __version__)
-            patch = ""
-            if show_diff and not plan.up_to_date:
-                patch = scratch.run("diff", "--binary", plan.head, plan.result_tree).stdout
+    # Plan with every new git object in a throw-away store: a dry run, a check or an update
+    # with nothing to do leaves no trace, not even unreachable objects.
+    with gitops.scratch(git) as scratch:
+        plan = make_plan(scratch, project, answers, template, installed, __version__)
         outcome.changes = _changes(plan)
         outcome.conflicts = plan.conflicts
         if plan.up_to_date:
             outcome.status, outcome.message = "up-to-date", "already up to date; nothing to do"
-        else:
+            return outcome, ""
+        if dry_run or show_diff:
+            patch = ""
+            if show_diff:
+                patch = scratch.run("diff", "--binary", plan.head, plan.result_tree).stdout
             outcome.status = "would-update"
             outcome.message = (
                 f"would change {len(plan.changes)} file(s)"
                 f"{f', {len(plan.conflicts)} with conflicts' if plan.conflicts else ''}"
                 " (dry run: nothing was changed)"
             )
-        return outcome, patch
-
-    plan = make_plan(git, project, answers, template, installed, __version__)
-    outcome.changes = _changes(plan)
-    if plan.up_to_date:
-        outcome.status, outcome.message = "up-to-date", "already up to date; nothing to do"
-        return outcome, ""
+            return outcome, patch
+        gitops.import_objects(scratch, git)
+    outcome.conflicts = []
     clobbered = _would_clobber(git, plan)
     if clobbered:
         raise UpdateError(
