@@ -1069,6 +1069,11 @@ def print_summary(report: Report, console: Any = None) -> None:
     )
     if reasons:
         console.print("[yellow]not run:[/] " + "; ".join(reasons))
+    per_step = report.step_counts()
+    console.print(
+        "steps (✓/✗/not run): "
+        + ", ".join(f"{name} {c[PASSED]}/{c[FAILED]}/{c[NOT_RUN]}" for name, c in per_step.items())
+    )
     counts = report.counts()
     console.print(
         f"{len(report.results)} combinations ({len(catalogue.combinations())} valid): "
