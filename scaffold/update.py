@@ -240,16 +240,28 @@ def _answers_note(old: Mapping[str, object], new: Mapping[str, object]) -> str:
 
 
 def find_baseline(git: Any) -> tuple[str | None, str]:
-    """The previous pristine commit and where it came from, or ``(None, why)``."""
+    """The previous pristine commit and where it came from, or ``(None, "missing")``.
+
+    The local branch, or a remote's copy (a fresh clone has only ``origin/scaffold/pristine``).
+    When a teammate pushed a newer pristine commit, the newest one (a descendant of the
+    others) is the right merge base; otherwise the local branch wins.
+    """
+    candidates: list[tuple[str, str]] = []
     local = git.commit_of(PRISTINE_REF)
     if local is not None:
-        return local, "branch"
+        candidates.append((local, "branch"))
     refs = git.out("for-each-ref", "--format=%(refname)", f"refs/remotes/*/{PRISTINE_BRANCH}")
     for ref in refs.splitlines():
         commit = git.commit_of(ref)
         if commit is not None:
-            return commit, f"remote {ref.removeprefix('refs/remotes/')}"
-    return None, "missing"
+            candidates.append((commit, f"remote {ref.removeprefix('refs/remotes/')}"))
+    if not candidates:
+        return None, "missing"
+    best = candidates[0]
+    for candidate in candidates[1:]:
+        if candidate[0] != best[0] and git.is_ancestor(best[0], candidate[0]):
+            best = candidate
+    return best
 
 
 def make_plan(
@@ -425,7 +437,9 @@ def update(
         )
         outcome.notes.append(f"re-created the {PRISTINE_BRANCH} branch from the recorded answers")
     elif plan.base_source.startswith("remote"):
-        outcome.notes.append(f"created {PRISTINE_BRANCH} from {plan.base_source.split()[1]}")
+        origin = plan.base_source.split()[1]
+        verb = "moved" if git.commit_of(PRISTINE_REF) else "created"
+        outcome.notes.append(f"{verb} {PRISTINE_BRANCH} forward from {origin}")
     git.run(
         "update-ref",
         "-m",

@@ -485,6 +485,35 @@ def test_fresh_clone_uses_the_remote_pristine_branch(
     assert git(clone, "branch", "--list", "scaffold/pristine").strip()
 
 
+def test_a_teammates_newer_pristine_branch_is_the_merge_base(
+    project: Path, v1: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A teammate updated and pushed; the local scaffold/pristine is behind origin's."""
+    remote = tmp_path / "remote.git"
+    subprocess.run(["git", "clone", "--quiet", "--bare", str(project), str(remote)], check=True)
+    teammate = tmp_path / "teammate"
+    subprocess.run(["git", "clone", "--quiet", str(remote), str(teammate)], check=True)
+    use_templates(monkeypatch, make_v2(v1))
+    code, output = scaffold("update", str(teammate))
+    assert code == 0, output
+    git(teammate, "push", "--quiet", "origin", "main", "scaffold/pristine")
+    # Back in the first clone: pull main, then edit the line v2 added to config.py.
+    git(project, "remote", "add", "origin", str(remote))
+    git(project, "fetch", "--quiet", "origin")
+    git(project, "merge", "--quiet", "--ff-only", "origin/main")
+    config = project / "src" / PKG / "config.py"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text.replace(V2_CONFIG_LINE, "# user: reworded"), encoding="utf-8")
+    commit_all(project)
+    stale = git(project, "rev-parse", "scaffold/pristine").strip()
+    assert stale != git(project, "rev-parse", "origin/scaffold/pristine").strip()
+    # With the stale local branch as the base this would be a false conflict on that line.
+    code, output = scaffold("update", str(project))
+    assert code == 0, output
+    assert "up to date" in output
+    assert "# user: reworded" in config.read_text(encoding="utf-8")
+
+
 # --- (g) check -------------------------------------------------------------------------------
 
 
