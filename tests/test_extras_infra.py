@@ -174,7 +174,7 @@ def _check_pod(pod: dict, container: dict) -> None:
         assert set(container["resources"][kind]) == {"cpu", "memory"}
     # Settings from the ConfigMap, secrets only by reference to a Secret the user creates.
     assert container["envFrom"] == [{"configMapRef": {"name": f"{K8S_NAME}-config"}}]
-    refs = {e["name"]: e["valueFrom"]["secretKeyRef"] for e in container["env"]}
+    refs = {e["name"]: e["valueFrom"]["secretKeyRef"] for e in container["env"] if "valueFrom" in e}
     assert refs == {
         "SECRET_KEY": {"name": f"{K8S_NAME}-secrets", "key": "SECRET_KEY"},
         "DATABASE_URL": {"name": f"{K8S_NAME}-secrets", "key": "DATABASE_URL"},
@@ -191,6 +191,7 @@ def test_deployment_and_job_are_hardened(projects: Projects, framework: str) -> 
     pod = deployment["spec"]["template"]["spec"]
     (container,) = pod["containers"]
     _check_pod(pod, container)
+    assert {"name": "XDG_RUNTIME_DIR", "value": "/tmp"} in container["env"]
     assert container["livenessProbe"]["httpGet"]["path"] == "/health"
     assert container["readinessProbe"]["httpGet"]["path"] == "/ready"
     assert container["ports"] == [{"name": "http", "containerPort": 8000, "protocol": "TCP"}]
