@@ -1,9 +1,11 @@
 """The template smoke matrix: one test per combination, each proving every step passes.
 
-``SCAFFOLD_MATRIX`` names the selection (``pairwise`` by default, ``all`` or ``default``); the
-combinations themselves come from the catalogue via :func:`scaffold.smoke.select`. A step that
-needs a server whose URL is unset makes the test skip naming the variable (CI sets them all), so
-an incomplete run can never look green. Run them in parallel with ``pytest -m matrix -n 2``.
+``SCAFFOLD_MATRIX`` names the selection (``pairwise`` by default, ``all`` or ``default``) and
+``SCAFFOLD_MATRIX_FILTER`` narrows it like the CLI's filters (``framework=django
+database=mysql,sqlite``); the combinations come from the catalogue via
+:func:`scaffold.smoke.select`. A step that needs a server whose URL is unset makes the test skip
+naming the variable (CI sets them all), so an incomplete run can never look green. Run them in
+parallel with ``pytest -m matrix -n 2``.
 """
 
 from __future__ import annotations
@@ -17,7 +19,15 @@ import pytest
 from scaffold import smoke
 
 SELECTION = os.environ.get("SCAFFOLD_MATRIX", "pairwise")
-COMBOS = smoke.select(SELECTION)
+FILTERS = smoke.parse_filters(
+    {
+        key: [values]
+        for key, _, values in (
+            word.partition("=") for word in os.environ.get("SCAFFOLD_MATRIX_FILTER", "").split()
+        )
+    }
+)
+COMBOS = smoke.select(SELECTION, FILTERS)
 
 
 @pytest.mark.matrix
