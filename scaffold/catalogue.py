@@ -55,18 +55,23 @@ class Rule:
     """A combination that cannot be generated, and why.
 
     ``when`` maps option keys to a value; for a multi-choice option the value must be among the
-    selected ones. The combination is invalid when every condition holds.
+    selected ones. The combination is invalid when every ``when`` condition holds and no
+    ``unless`` condition does: ``Rule({"extras": "worker"}, ..., unless={"extras": "redis"})``
+    says a worker needs Redis.
     """
 
     when: Mapping[str, str]
     reason: str
+    unless: Mapping[str, str] = field(default_factory=dict)
     keys: tuple[str, ...] = field(init=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "keys", tuple(self.when))
+        object.__setattr__(self, "keys", tuple(dict.fromkeys([*self.when, *self.unless])))
 
     def matches(self, answers: Answers) -> bool:
-        return all(_holds(answers.get(key), value) for key, value in self.when.items())
+        return all(_holds(answers.get(k), v) for k, v in self.when.items()) and not any(
+            _holds(answers.get(k), v) for k, v in self.unless.items()
+        )
 
 
 def _holds(answer: object, value: str) -> bool:
@@ -235,7 +240,9 @@ def disabled_reason(key: str, value: str, answers: Answers) -> str | None:
     """Why ``value`` cannot be chosen for ``key`` given the answers so far, or None."""
     trial = {**answers, key: [value] if OPTIONS_BY_KEY[key].kind == "multi" else value}
     for rule in RULES:
-        if key in rule.keys and all(k in trial for k in rule.keys) and rule.matches(trial):
+        if key not in rule.when or key in rule.unless:
+            continue  # a choice is only disabled by rules it triggers on other answers
+        if all(k in trial for k in rule.keys) and rule.matches(trial):
             return rule.reason
     return None
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import yaml
 
 from scaffold import catalogue
-from scaffold.catalogue import OPTIONS, Option
+from scaffold.catalogue import OPTIONS, Option, Rule
 
 HEADER = "# GENERATED from scaffold/catalogue.py by `python -m scaffold.copier_yml`; do not edit.\n"
 
@@ -64,13 +64,36 @@ def _condition(key: str, value: str) -> str:
 
 def _choice_validator(option: Option, value: str) -> str | None:
     """Jinja that names the rules which disable ``value`` given the earlier answers."""
+    order = [o.key for o in OPTIONS]
     parts = []
     for rule in catalogue.RULES:
-        if rule.when.get(option.key) != value:
+        if rule.when.get(option.key) != value or option.key in rule.unless:
             continue
-        others = [_condition(k, v) for k, v in rule.when.items() if k != option.key]
-        test = " and ".join(others) or "true"
-        parts.append(f"{{% if {test} %}}{rule.reason}{{% endif %}}")
+        if any(order.index(k) > order.index(option.key) for k in rule.keys):
+            continue  # Copier has not asked that yet; the later question's validator checks it
+        parts.append(f"{{% if {_test(rule, skip=option.key)} %}}{rule.reason}{{% endif %}}")
+    return "".join(parts) or None
+
+
+def _test(rule: Rule, skip: str | None = None) -> str:
+    """The Jinja condition under which ``rule`` is broken (``skip``: a key already known)."""
+    terms = [_condition(k, v) for k, v in rule.when.items() if k != skip]
+    terms += [f"not ({_condition(k, v)})" for k, v in rule.unless.items()]
+    return " and ".join(terms) or "true"
+
+
+def _question_validator(option: Option) -> str | None:
+    """Rules checked once ``option`` is answered: those whose last question it is.
+
+    Choice validators disable choices in Copier's prompt; this catches what they cannot, such
+    as a multi-choice answer that lacks a required companion, or values passed with ``-d``.
+    """
+    order = [o.key for o in OPTIONS]
+    parts = [
+        f"{{% if {_test(rule)} %}}{rule.reason}{{% endif %}}"
+        for rule in catalogue.RULES
+        if max(order.index(k) for k in rule.keys) == order.index(option.key)
+    ]
     return "".join(parts) or None
 
 
@@ -94,6 +117,8 @@ def _question(option: Option) -> dict[str, object]:
             f"{{% if not ({option.key} | regex_search('{option.pattern}')) %}}"
             f"must be {option.pattern_help}{{% endif %}}"
         )
+    elif validator := _question_validator(option):
+        question["validator"] = validator
     return question
 
 

@@ -119,3 +119,45 @@ def test_combinations_are_the_product_of_matrix_options_minus_invalid_ones() -> 
     valid = [c for c in valid if not catalogue.violations({**base, **c})]
     assert catalogue.combinations() == valid
     assert len(valid) >= 27
+
+
+def test_unless_rules_require_a_companion_choice(monkeypatch) -> None:
+    rule = Rule({"auth": "session"}, "needs gitlab", unless={"ci": "gitlab"})
+    monkeypatch.setattr(catalogue, "RULES", (rule,))
+    base = catalogue.defaults()
+    assert catalogue.violations({**base, "auth": "session", "ci": "github"}) == [rule]
+    assert catalogue.violations({**base, "auth": "session", "ci": "gitlab"}) == []
+    assert catalogue.violations({**base, "auth": "jwt", "ci": "github"}) == []
+    questions = yaml.safe_load(copier_yml.render())
+    # Checked on the later question (ci), never on a choice of the earlier one.
+    assert questions["ci"]["validator"] == (
+        "{% if auth == 'session' and not (ci == 'gitlab') %}needs gitlab{% endif %}"
+    )
+    assert questions["auth"]["choices"]["Session cookie"] == "session"
+
+
+def test_copier_itself_refuses_an_invalid_combination(tmp_path, monkeypatch) -> None:
+    """The generated validators work in plain Copier, not only in scaffold."""
+    import copier
+
+    assert catalogue.RULES, "no rule to check"
+    rule = catalogue.RULES[0]
+    answers = {**catalogue.defaults(), **rule.when}
+    for key, value in rule.when.items():
+        if OPTIONS_BY_KEY[key].kind == "multi":
+            answers[key] = [value]
+    answers["project_name"] = "refused"
+    try:
+        copier.run_copy(
+            str(TEMPLATES),
+            tmp_path / "out",
+            data=answers,
+            defaults=True,
+            quiet=True,
+            settings=copier.Settings(),
+        )
+    except Exception as error:  # copier raises ValueError/ValidationError variants
+        assert rule.reason.split(";")[0][:40] in str(error) or "Validation" in type(error).__name__
+    else:
+        raise AssertionError(f"copier rendered {rule.when} despite the rule")
+    assert not (tmp_path / "out" / "Dockerfile").exists()
