@@ -65,15 +65,17 @@ def projects(tmp_path_factory: pytest.TempPathFactory) -> Projects:
 
     def get(framework: str, with_extras: bool) -> Path:
         if (framework, with_extras) not in cache:
-            cache[framework, with_extras] = render(
-                root / f"{framework}-{'extras' if with_extras else 'plain'}",
-                project_name=PROJECT,
-                framework=framework,
-                database="postgresql",
-                auth="jwt",
-                ci="github",
-                extras=EXTRAS if with_extras else [],
-            )
+            # Both variants at once, so they compare the same template state.
+            for variant in (True, False):
+                cache[framework, variant] = render(
+                    root / f"{framework}-{'extras' if variant else 'plain'}",
+                    project_name=PROJECT,
+                    framework=framework,
+                    database="postgresql",
+                    auth="jwt",
+                    ci="github",
+                    extras=EXTRAS if variant else [],
+                )
         return cache[framework, with_extras]
 
     return get
