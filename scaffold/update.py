@@ -18,6 +18,7 @@ deletes an edited file when a feature is switched off. See docs/update.md.
 from __future__ import annotations
 
 import json
+import os
 import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
@@ -89,6 +90,8 @@ class Outcome:
     installed_templates: str | None = None
     changes: list[dict[str, str]] = field(default_factory=list)
     conflicts: list[str] = field(default_factory=list)
+    #: What the templates changed (the pristine diff), before any merge with your edits.
+    template_changes: list[dict[str, str]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
 
@@ -100,6 +103,12 @@ def load_project(path: Path) -> Project:
     import yaml
 
     root = path.resolve()
+    for candidate in (root, *root.parents):  # from a sub-directory, as git does
+        if (candidate / ANSWERS_FILE).is_file():
+            root = candidate
+            break
+        if (candidate / ".git").exists():
+            break
     answers_path = root / ANSWERS_FILE
     if not answers_path.is_file():
         raise NotAProject(f"{path} is not a scaffold project (no {ANSWERS_FILE})")
@@ -342,6 +351,8 @@ def _identity(git: Any, answers: Mapping[str, object]) -> dict[str, str]:
         ("user.name", "NAME", str(answers.get("author_name") or "scaffold")),
         ("user.email", "EMAIL", str(answers.get("author_email") or "scaffold@localhost")),
     ):
+        if os.environ.get(f"GIT_AUTHOR_{var}") or os.environ.get(f"GIT_COMMITTER_{var}"):
+            continue
         if not git.run("config", key, check=False).stdout.strip():
             env[f"GIT_AUTHOR_{var}"] = fallback
             env[f"GIT_COMMITTER_{var}"] = fallback
@@ -365,6 +376,10 @@ def _changes(plan: Plan) -> list[dict[str, str]]:
         {"status": "conflict" if path in conflicted else _STATUS.get(status, status), "path": path}
         for status, path in plan.changes
     ]
+
+
+def _template_changes(plan: Plan) -> list[dict[str, str]]:
+    return [{"status": _STATUS.get(s, s), "path": p} for s, p in plan.template_changes]
 
 
 _STATUS = {"A": "added", "M": "modified", "D": "deleted", "T": "type changed"}
@@ -404,6 +419,7 @@ def update(
     with gitops.scratch(git) as scratch:
         plan = make_plan(scratch, project, answers, template, installed, __version__)
         outcome.changes = _changes(plan)
+        outcome.template_changes = _template_changes(plan)
         outcome.conflicts = plan.conflicts
         if plan.up_to_date:
             outcome.status, outcome.message = "up-to-date", "already up to date; nothing to do"
@@ -540,6 +556,7 @@ def check(path: Path) -> Outcome:
         outcome.notes.append(f"cannot tell what `scaffold update` would change: {error}")
         return outcome
     outcome.changes = _changes(plan)
+    outcome.template_changes = _template_changes(plan)
     outcome.conflicts = plan.conflicts
     outcome.message += (
         f"; `scaffold update` would change {len(plan.changes)} file(s)"

@@ -627,10 +627,18 @@ def test_property_every_user_edit_survives_the_update(
             "GIT_COMMITTER_NAME": "Test User",
             "GIT_COMMITTER_EMAIL": "test@example.com",
         }
+        preview = runner.invoke(app, ["update", "--dry-run", "--json", str(project)], env=env)
+        assert preview.exit_code == 0, preview.output
+        predicted = json.loads(preview.output)
         result = runner.invoke(app, ["update", str(project)], env=env)
         assert result.exit_code in (0, 1), result.output
         conflicted = conflicts_of(project)
         assert (result.exit_code == 1) == bool(conflicted)
+        # The dry run predicted exactly this: the same conflicts, the same changed files.
+        assert set(predicted["conflicts"]) == conflicted
+        if not conflicted:
+            changed = set(git(project, "diff", "--name-only", "HEAD^1", "HEAD").split())
+            assert {c["path"] for c in predicted["changes"]} == changed
         for name, found in expected.items():
             text = read(project, name)
             for marker in found:
@@ -748,3 +756,23 @@ def test_uv_lock_from_scaffold_new_is_kept_by_the_pristine_branch(
     assert read(project, "uv.lock") == lock
     assert "uv.lock" in git(project, "ls-tree", "--name-only", "scaffold/pristine")
     assert read(project, "pyproject.toml").endswith(V2_PYPROJECT_LINE + "\n")
+
+
+def test_with_adds_an_extra_and_the_catalogue_rules_apply(project: Path) -> None:
+    code, output = scaffold("update", "--with", "nginx", str(project))
+    assert code == 0, output
+    answers = yaml.safe_load(read(project, ".scaffold-answers.yml"))
+    assert answers["extras"] == ["nginx"]
+    before = state(project)
+    # Kubernetes with SQLite breaks a catalogue rule: refused, nothing touched.
+    code, output = scaffold("update", "--with", "kubernetes", str(project))
+    assert code == 2 and "not supported" in output
+    assert state(project) == before
+    # --with adds to the extras already chosen; it never drops one.
+    code, output = scaffold(
+        "update", "--set", "database=postgresql", "--with", "kubernetes", str(project)
+    )
+    assert code == 0, output
+    answers = yaml.safe_load(read(project, ".scaffold-answers.yml"))
+    assert answers["extras"] == ["kubernetes", "nginx"]
+    assert answers["database"] == "postgresql"
