@@ -422,11 +422,16 @@ def machine_facts() -> list[tuple[str, str]]:
     """Cores, CPU, OS and the versions of everything measured."""
     from importlib.metadata import version
 
-    cpu = "unknown"
+    cpu = memory = "unknown"
     with contextlib.suppress(OSError):
         for line in Path("/proc/cpuinfo").read_text().splitlines():
             if line.startswith("model name"):
                 cpu = line.split(":", 1)[1].strip()
+                break
+    with contextlib.suppress(OSError, ValueError, IndexError):
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                memory = f"{int(line.split()[1]) / 1024 / 1024:.1f} GiB"
                 break
     packages = ", ".join(
         f"{name} {version(name)}" for name in ("copier", "typer", "jinja2", "questionary")
@@ -434,6 +439,7 @@ def machine_facts() -> list[tuple[str, str]]:
     head = _version_of(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"])
     return [
         ("CPU", f"{os.cpu_count()} cores, {cpu}"),
+        ("Memory", memory),
         ("OS", platform.platform()),
         ("Python", platform.python_version()),
         ("uv", _version_of(["uv", "--version"])),
@@ -988,6 +994,7 @@ def bench_update(report: Report, runs: int, work: Path) -> None:
     }
     times: dict[str, list[float]] = {k: [] for k in variants}
     codes: dict[str, set[int]] = {k: set() for k in variants}
+    problems: set[str] = set()
     for i in range(runs + 1):
         for key, (args, fresh) in variants.items():
             target = origin
@@ -997,6 +1004,10 @@ def bench_update(report: Report, runs: int, work: Path) -> None:
                 shutil.copytree(origin, target, symlinks=True)
             result = run_timed([scaffold, *args, str(target)], env=env)
             codes[key].add(result.returncode)
+            if fresh and result.returncode == 0 and not (target / ".gitlab-ci.yml").is_file():
+                problems.add(f"{key}: exit 0 but no .gitlab-ci.yml in the project")
+            elif result.returncode not in (0, 1):
+                problems.add(f"{key}: exit {result.returncode}: {result.output[-300:]}")
             if i and result.returncode in (0, 1):
                 times[key].append(result.seconds)
             if fresh:
@@ -1012,7 +1023,13 @@ def bench_update(report: Report, runs: int, work: Path) -> None:
             ]
         )
     body = markdown_table(["Command", "Median", "Runs", "Exit codes"], rows)
-    body += "\n\nProject: `scaffold new --defaults` (FastAPI, SQLite, JWT, GitHub CI, locked, git)."
+    body += (
+        "\n\nProject: `scaffold new --defaults` (FastAPI, SQLite, JWT, GitHub CI, locked, git). "
+        "`check` exits 1 when the project is behind the installed templates. A changed answer "
+        "is applied to a fresh copy of the project each run. One untimed warm-up round first."
+    )
+    if problems:
+        body += "\n\nProblems:\n" + "\n".join(f"- {p}" for p in sorted(problems))
     report.add("5. scaffold update", body)
 
 
