@@ -776,3 +776,34 @@ def test_with_adds_an_extra_and_the_catalogue_rules_apply(project: Path) -> None
     answers = yaml.safe_load(read(project, ".scaffold-answers.yml"))
     assert answers["extras"] == ["kubernetes", "nginx"]
     assert answers["database"] == "postgresql"
+
+
+def test_update_works_from_a_sub_directory(
+    project: Path, v1: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    use_templates(monkeypatch, make_v2(v1))
+    code, output = scaffold("update", str(project / "src" / PKG))
+    assert code == 0, output
+    assert read(project, "pyproject.toml").endswith(V2_PYPROJECT_LINE + "\n")
+
+
+@pytest.mark.parametrize("framework", ["fastapi", "flask", "django"])
+@pytest.mark.parametrize("auth", ["none", "session", "jwt"])
+def test_rendering_is_deterministic_apart_from_the_ignored_env(
+    framework: str, auth: str, tmp_path: Path
+) -> None:
+    """Update relies on it: a render that differs run to run would be a change every time."""
+    from scaffold.answers import resolve
+    from scaffold.render import list_files, render_tree
+
+    answers = resolve(
+        [("test", {"project_name": PKG, "framework": framework, "auth": auth})]
+    ).answers
+    templates = copy_templates(TEMPLATES, tmp_path / "templates")
+    first, second = tmp_path / "one", tmp_path / "two"
+    render_tree(answers, first, template=templates)
+    render_tree(answers, second, template=templates)
+    files = [name for name in list_files(first) if name != ".env"]
+    assert files == [name for name in list_files(second) if name != ".env"]
+    differ = [name for name in files if (first / name).read_bytes() != (second / name).read_bytes()]
+    assert differ == [], f"{framework}/{auth}: rendered differently twice: {differ}"
