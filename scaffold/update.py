@@ -529,6 +529,8 @@ def check(path: Path) -> Outcome:
     except UpdateError as error:
         raise NotAProject(f"the answers file is not valid: {error}") from None
     template = templates_dir()
+    if not (template / "copier.yml").is_file():
+        raise UpdateError(f"no templates at {template} (check SCAFFOLD_TEMPLATES)")
     installed = fingerprint(template)
     outcome = Outcome(
         status="up-to-date",

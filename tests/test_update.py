@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
@@ -578,9 +578,13 @@ def _text_files(project: Path) -> list[str]:
     return sorted(n for n in names if n != ".scaffold-answers.yml" and "\0" not in read(project, n))
 
 
+#: The files v2 changes: picked often, near their end, so that conflicts really happen.
+V2_FILES = ("pyproject.toml", f"src/{PKG}/config.py", ".gitignore")
 edits = st.lists(
     st.tuples(
-        st.integers(0, 10_000), st.integers(0, 10_000), st.sampled_from(["insert", "replace"])
+        st.one_of(st.sampled_from(V2_FILES), st.integers(0, 10_000)),  # which file
+        st.one_of(st.integers(-3, -1), st.integers(0, 10_000)),  # line: < 0 counts from the end
+        st.sampled_from(["insert", "replace"]),
     ),
     min_size=1,
     max_size=6,
@@ -603,12 +607,15 @@ def test_property_every_user_edit_survives_the_update(
         files = _text_files(project)
         markers: dict[str, list[str]] = {}
         for number, (file_pick, line_pick, kind) in enumerate(edits):
-            name = files[file_pick % len(files)]
+            name = file_pick if isinstance(file_pick, str) else files[file_pick % len(files)]
             lines = read(project, name).splitlines(keepends=True)
-            marker = f"USER-EDIT-{number}-{file_pick}-{line_pick}"
+            marker = f"USER-EDIT-{number}"
             # A comment in most of the generated formats; the merge does not care either way.
             new = f"# {marker}\n"
-            at = line_pick % (len(lines) + 1)
+            if line_pick < 0:
+                at = max(0, len(lines) + 1 + line_pick)
+            else:
+                at = line_pick % (len(lines) + 1)
             if kind == "replace" and at < len(lines):
                 lines[at] = new
             else:
@@ -634,6 +641,7 @@ def test_property_every_user_edit_survives_the_update(
         assert result.exit_code in (0, 1), result.output
         conflicted = conflicts_of(project)
         assert (result.exit_code == 1) == bool(conflicted)
+        event(f"conflicts: {len(conflicted)}")
         # The dry run predicted exactly this: the same conflicts, the same changed files.
         assert set(predicted["conflicts"]) == conflicted
         if not conflicted:
