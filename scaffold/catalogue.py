@@ -199,6 +199,28 @@ OPTIONS: tuple[Option, ...] = (
         default=(),
         choices=(
             Choice(
+                "redis",
+                "Redis",
+                "Redis client from settings, a cached endpoint, Redis-backed login rate "
+                "limiting; /ready checks Redis.",
+            ),
+            Choice(
+                "worker",
+                "Background worker",
+                "Celery with Redis as broker, an example task started from the API, a worker "
+                "service in compose (needs redis).",
+            ),
+            Choice(
+                "metrics",
+                "Prometheus metrics",
+                "/metrics with request count and latency histograms.",
+            ),
+            Choice(
+                "logging",
+                "JSON logs",
+                "Structured JSON logs with the X-Request-ID of each request; secrets never logged.",
+            ),
+            Choice(
                 "kubernetes",
                 "Kubernetes",
                 "deploy/k8s/: hardened Deployment, Service, Ingress, HPA, ConfigMap, "
@@ -215,6 +237,11 @@ OPTIONS: tuple[Option, ...] = (
 
 #: Combinations no template can generate, with the reason shown to the user.
 RULES: tuple[Rule, ...] = (
+    Rule(
+        when={"extras": "worker"},
+        unless={"extras": "redis"},
+        reason="the worker uses Redis as its broker; add the redis extra too (--with redis)",
+    ),
     Rule(
         when={"database": "sqlite", "extras": "kubernetes"},
         reason="a SQLite file lives inside one pod: it is not shared between replicas and is "

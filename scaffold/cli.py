@@ -158,11 +158,11 @@ def new(
         except (prompts.Aborted, KeyboardInterrupt):
             raise fail("aborted; nothing was written", 130) from None
 
-    if dry_run:
-        files = render.preview(resolved.answers)
-        summary.report_dry_run(resolved, target, files, as_json=as_json)
-        return
     try:
+        if dry_run:
+            files = render.preview(resolved.answers)
+            summary.report_dry_run(resolved, target, files, as_json=as_json)
+            return
         result = render.create(resolved.answers, target, git=not no_git, lock=not no_lock)
     except render.RenderError as error:
         raise fail(str(error)) from None

@@ -69,6 +69,13 @@ def render_tree(answers: Mapping[str, object], dest: Path, *, template: Path | N
     )
 
 
+def _render_or_fail(answers: Mapping[str, object], tree: Path, template: Path | None) -> None:
+    try:
+        render_tree(answers, tree, template=template)
+    except Exception as error:  # copier, Jinja and OS errors alike: one line, no files
+        raise RenderError(f"rendering failed: {type(error).__name__}: {error}") from error
+
+
 def list_files(root: Path) -> list[str]:
     return sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file())
 
@@ -107,10 +114,7 @@ def create(
         staging = Path(tempfile.mkdtemp(prefix=TEMP_PREFIX, dir=target.parent))
         try:
             tree = staging / target.name
-            try:
-                render_tree(answers, tree, template=template)
-            except Exception as error:  # copier, Jinja and OS errors alike: one line, no files
-                raise RenderError(f"rendering failed: {type(error).__name__}: {error}") from error
+            _render_or_fail(answers, tree, template)
             result = Rendered(path=target, files=list_files(tree))
             if lock:
                 result.locked = uv_lock(tree, result.notes)
@@ -129,7 +133,7 @@ def preview(answers: Mapping[str, object], *, template: Path | None = None) -> l
     """The files ``create`` would write, rendered in the system temp dir and thrown away."""
     with tempfile.TemporaryDirectory(prefix=TEMP_PREFIX) as tmp:
         tree = Path(tmp) / "project"
-        render_tree(answers, tree, template=template)
+        _render_or_fail(answers, tree, template)
         return list_files(tree)
 
 
