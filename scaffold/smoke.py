@@ -300,6 +300,8 @@ class Report:
 
 _live: set[subprocess.Popen[Any]] = set()
 _live_lock = threading.Lock()
+#: Set on Ctrl-C: worker threads then start nothing new (except dropping scratch databases).
+_stopping = threading.Event()
 
 
 def _kill_group(proc: subprocess.Popen[Any], sig: int) -> None:
@@ -311,15 +313,20 @@ def kill_all() -> None:
     """Kill every process group the smoke test started (on Ctrl-C: they are in new sessions)."""
     import signal
 
+    _stopping.set()
     with _live_lock:
         procs = list(_live)
     for proc in procs:
         _kill_group(proc, signal.SIGKILL)
 
 
-def _popen(cmd: Sequence[str], cwd: Path, env: Mapping[str, str], **kwargs: Any) -> Any:
+def _popen(
+    cmd: Sequence[str], cwd: Path, env: Mapping[str, str], *, cleanup: bool = False, **kwargs: Any
+) -> Any:
     import subprocess
 
+    if _stopping.is_set() and not cleanup:
+        raise OSError("interrupted: not starting new commands")
     proc = subprocess.Popen(list(cmd), cwd=cwd, env=dict(env), start_new_session=True, **kwargs)
     with _live_lock:
         _live.add(proc)
@@ -332,11 +339,17 @@ def _forget(proc: subprocess.Popen[Any]) -> None:
 
 
 def run_command(
-    cmd: Sequence[str], cwd: Path, env: Mapping[str, str], timeout: float
+    cmd: Sequence[str],
+    cwd: Path,
+    env: Mapping[str, str],
+    timeout: float,
+    *,
+    cleanup: bool = False,
 ) -> tuple[int, str]:
     """Run ``cmd`` in its own process group; return its exit code and combined output.
 
     On timeout the whole group is killed (``uv run`` children included) and the code is 124.
+    ``cleanup`` commands still run after Ctrl-C (dropping a scratch database must not be skipped).
     """
     import signal
     import subprocess
@@ -347,6 +360,7 @@ def run_command(
             cmd,
             cwd,
             env,
+            cleanup=cleanup,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
@@ -505,7 +519,7 @@ class ScratchDatabase:
         parts = urlsplit(self.server_url)
         return urlunsplit((parts.scheme, parts.netloc, f"/{self.name}", parts.query, ""))
 
-    def _admin(self, sql: str) -> None:
+    def _admin(self, sql: str, *, cleanup: bool = False) -> None:
         from urllib.parse import unquote, urlsplit
 
         parts = urlsplit(self.server_url)
@@ -535,7 +549,7 @@ class ScratchDatabase:
                 "-e",
                 sql,
             ]
-        code, output = run_command(cmd, Path.cwd(), env, timeout=60)
+        code, output = run_command(cmd, Path.cwd(), env, timeout=60, cleanup=cleanup)
         if code != 0:
             raise DatabaseError(f"{sql} failed:\n{output}")
 
@@ -549,9 +563,9 @@ class ScratchDatabase:
 
     def drop(self) -> None:
         if self.kind == "postgresql":
-            self._admin(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+            self._admin(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)', cleanup=True)
         else:
-            self._admin(f"DROP DATABASE IF EXISTS `{self.name}`")
+            self._admin(f"DROP DATABASE IF EXISTS `{self.name}`", cleanup=True)
 
 
 def scratch_name(combo: Mapping[str, str], purpose: str) -> str:
@@ -980,6 +994,7 @@ def run(
     from concurrent.futures import ThreadPoolExecutor
 
     services = services or Services.from_env()
+    _stopping.clear()
     start = time.monotonic()
     results: list[ComboResult | None] = [None] * len(combos)
 
@@ -993,7 +1008,7 @@ def run(
             health_timeout=health_timeout,
         )
         results[index] = result
-        if on_result:
+        if on_result and not _stopping.is_set():
             on_result(result)
 
     pool = ThreadPoolExecutor(max_workers=max(1, jobs))
@@ -1001,8 +1016,10 @@ def run(
         for future in [pool.submit(one, i) for i in range(len(combos))]:
             future.result()
     except BaseException:
-        pool.shutdown(wait=False, cancel_futures=True)
+        # Kill what runs, start nothing new, and let the workers drop their scratch databases
+        # before the caller removes the work directory.
         kill_all()
+        pool.shutdown(wait=True, cancel_futures=True)
         raise
     pool.shutdown()
     return Report(
