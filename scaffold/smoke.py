@@ -94,8 +94,33 @@ _SCRUB_NAMES = (
 
 
 def combo_id(combo: Mapping[str, str]) -> str:
-    """A readable id, e.g. ``fastapi-postgresql-jwt-github`` (matrix keys, catalogue order)."""
-    return "-".join(combo[key] for key in catalogue.MATRIX_KEYS)
+    """A readable id, e.g. ``fastapi-postgresql-jwt-github`` (matrix keys, catalogue order).
+
+    Extras, when a run adds them, follow as ``+redis+metrics``.
+    """
+    base = "-".join(combo[key] for key in catalogue.MATRIX_KEYS)
+    option = extras_option()
+    extras = combo.get(option.key, "") if option else ""
+    return base + "".join(f"+{value}" for value in extras.split(",") if value)
+
+
+def extras_option() -> catalogue.Option | None:
+    """The catalogue's multi-choice option (``--with``), if it has one."""
+    return next((o for o in catalogue.OPTIONS if o.kind == "multi"), None)
+
+
+def parse_extras(raw: Iterable[str]) -> tuple[str, ...]:
+    """Validate ``--with`` values (comma-separated allowed) against the catalogue."""
+    values = [v.strip() for value in raw for v in value.split(",") if v.strip()]
+    if not values:
+        return ()
+    option = extras_option()
+    if option is None:
+        raise ValueError("this catalogue has no extras")
+    for value in values:
+        if value not in option.values:
+            raise ValueError(f"{value!r} is not an extra ({', '.join(option.values)})")
+    return tuple(dict.fromkeys(values))
 
 
 def parse_filters(raw: Mapping[str, Iterable[str] | None]) -> dict[str, tuple[str, ...]]:
@@ -121,13 +146,17 @@ def parse_filters(raw: Mapping[str, Iterable[str] | None]) -> dict[str, tuple[st
 
 
 def select(
-    selection: str = "pairwise", filters: Mapping[str, Sequence[str]] | None = None
+    selection: str = "pairwise",
+    filters: Mapping[str, Sequence[str]] | None = None,
+    extras: Sequence[str] = (),
 ) -> list[dict[str, str]]:
     """The combinations a selection runs, after the filters, in catalogue order.
 
     ``all``: every valid combination. ``pairwise``: a covering array of the filtered
     combinations that always includes every framework x database x auth triple. ``default``:
-    the catalogue default for every matrix option that is not filtered.
+    the catalogue default for every matrix option that is not filtered. ``extras`` are added to
+    every combination (``scaffold new --with``); combinations the catalogue's rules forbid with
+    them (Kubernetes on SQLite) are left out.
     """
     if selection not in SELECTIONS:
         raise ValueError(f"unknown selection {selection!r} ({', '.join(SELECTIONS)})")
@@ -137,6 +166,14 @@ def select(
         for combo in catalogue.combinations()
         if all(combo[key] in values for key, values in filters.items())
     ]
+    option = extras_option()
+    if extras and option is not None:
+        base = catalogue.defaults()
+        universe = [
+            {**combo, option.key: ",".join(extras)}
+            for combo in universe
+            if not catalogue.violations({**base, **combo, option.key: list(extras)})
+        ]
     if selection == "all":
         return universe
     if selection == "default":
@@ -798,7 +835,12 @@ class _Run:
         flags: list[str] = []
         for key, value in self.combo.items():
             option = catalogue.OPTIONS_BY_KEY[key]
-            flags += [option.flag, value] if option.flag else ["--set", f"{key}={value}"]
+            if option.kind == "multi":
+                flags += [word for v in value.split(",") if v for word in ("--with", v)]
+            elif option.flag:
+                flags += [option.flag, value]
+            else:
+                flags += ["--set", f"{key}={value}"]
         cmd = [
             sys.executable,
             "-m",
@@ -1155,6 +1197,10 @@ def smoke(
     list_only: Annotated[
         bool, typer.Option("--list", help="Print the selected combinations; run nothing.")
     ] = False,
+    with_: Annotated[
+        list[str] | None,
+        typer.Option("--with", help="Add this extra to every combination (repeatable)."),
+    ] = None,
     **filters: list[str] | None,
 ) -> None:
     """Render combinations of the options and prove each one: lint, tests, checks, servers."""
@@ -1166,13 +1212,14 @@ def smoke(
     err = Console(stderr=True)
     try:
         parsed = parse_filters(filters)
-        combos = select(selection, parsed)
+        extras = parse_extras(with_ or [])
+        combos = select(selection, parsed, extras)
         wanted = with_needs(s.strip() for s in steps.split(",") if s.strip())
     except ValueError as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(2) from None
     if not combos:
-        typer.echo("error: the filters select no valid combination", err=True)
+        typer.echo("error: no valid combination has these choices and extras", err=True)
         raise typer.Exit(2)
     if list_only:
         for combo in combos:

@@ -1,11 +1,11 @@
 """The template smoke matrix: one test per combination, each proving every step passes.
 
-``SCAFFOLD_MATRIX`` names the selection (``pairwise`` by default, ``all`` or ``default``) and
+``SCAFFOLD_MATRIX`` names the selection (``pairwise`` by default, ``all`` or ``default``);
 ``SCAFFOLD_MATRIX_FILTER`` narrows it like the CLI's filters (``framework=django
-database=mysql,sqlite``); the combinations come from the catalogue via
-:func:`scaffold.smoke.select`. A step that needs a server whose URL is unset makes the test skip
-naming the variable (CI sets them all), so an incomplete run can never look green. Run them in
-parallel with ``pytest -m matrix -n 2``.
+database=mysql,sqlite``) and ``SCAFFOLD_MATRIX_WITH`` adds extras (``redis,metrics``). The
+combinations come from the catalogue via :func:`scaffold.smoke.select`. A step that needs a
+server whose URL is unset makes the test skip naming the variable (CI sets them all), so an
+incomplete run can never look green. Run them in parallel with ``pytest -m matrix -n 2``.
 """
 
 from __future__ import annotations
@@ -27,7 +27,8 @@ FILTERS = smoke.parse_filters(
         )
     }
 )
-COMBOS = smoke.select(SELECTION, FILTERS)
+EXTRAS = smoke.parse_extras([os.environ.get("SCAFFOLD_MATRIX_WITH", "")])
+COMBOS = smoke.select(SELECTION, FILTERS, EXTRAS)
 
 
 @pytest.mark.matrix

@@ -118,6 +118,26 @@ def test_bad_filters_are_refused_naming_the_choices(
         smoke.parse_filters(raw)
 
 
+def test_extras_join_every_combination_and_the_rules_still_apply() -> None:
+    option = smoke.extras_option()
+    assert option is not None and "kubernetes" in option.values
+    rows = smoke.select("all", extras=smoke.parse_extras(["kubernetes,metrics"]))
+    assert rows
+    assert all(row[option.key] == "kubernetes,metrics" for row in rows)
+    assert all(row["database"] != "sqlite" for row in rows), "Kubernetes on SQLite is forbidden"
+    assert all(smoke.combo_id(row).endswith("+kubernetes+metrics") for row in rows)
+    base = catalogue.defaults()
+    valid = [
+        c
+        for c in catalogue.combinations()
+        if not catalogue.violations({**base, **c, option.key: ["kubernetes", "metrics"]})
+    ]
+    assert len(rows) == len(valid)
+    assert smoke.select("default", extras=("worker",)) == [], "worker needs redis"
+    with pytest.raises(ValueError, match="'foo' is not an extra"):
+        smoke.parse_extras(["foo"])
+
+
 def test_unknown_selection_and_step_are_refused() -> None:
     with pytest.raises(ValueError, match="unknown selection"):
         smoke.select("most")
