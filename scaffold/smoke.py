@@ -785,8 +785,11 @@ class _Run:
         database = self.combo.get("database", "sqlite")
         if database in ("postgresql", "mysql"):
             kinds.append(database)
+        option = extras_option()
+        extras = self.combo.get(option.key, "").split(",") if option else []
         example = self.project / ".env.example"
-        if example.is_file() and "REDIS_URL" in example.read_text(encoding="utf-8"):
+        documented = example.is_file() and "REDIS_URL" in example.read_text(encoding="utf-8")
+        if "redis" in extras or documented:
             kinds.append("redis")
         return kinds
 
@@ -811,6 +814,7 @@ class _Run:
                 url = self.services.url(kind) or ""
                 if kind == "redis":
                     env["REDIS_URL"] = url
+                    notes.append(f"[smoke] REDIS_URL from {SERVICE_ENV['redis']}\n")
                     continue
                 db = ScratchDatabase(kind, url, scratch_name(self.combo, purpose))
                 db.create()
@@ -943,6 +947,7 @@ class _Run:
             p.relative_to(project).as_posix()
             for pattern in ("*.yaml", "*.yml")
             for p in (project / "deploy" / "k8s").glob(pattern)
+            if p.stem != "kustomization"  # kustomize's own file, not a Kubernetes object
         )
         if manifests:
             k8s = "kubernetes-validate"

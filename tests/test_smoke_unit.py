@@ -498,3 +498,14 @@ def test_templates_workflow_is_valid_and_read_only() -> None:
     services = data["jobs"]["smoke"]["services"]
     assert {"postgres", "mariadb", "redis"} <= set(services)
     assert "smoke.shards()" in workflow.read_text()
+
+
+def test_the_redis_extra_needs_the_redis_url(tmp_path: Path) -> None:
+    combo = smoke.select("default", extras=("redis",))[0]
+    assert combo["database"] == "sqlite"
+    result = smoke.run_combination(
+        combo, tmp_path / "run", services=smoke.Services.from_env({}), steps=("pytest",)
+    )
+    assert result.step("render").status == smoke.PASSED, result.step("render").output
+    step = result.step("pytest")
+    assert (step.status, step.missing) == (smoke.NOT_RUN, "SCAFFOLD_TEST_REDIS_URL")
