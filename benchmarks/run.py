@@ -1103,13 +1103,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             elif section == "startup":
                 bench_startup(report, runs)
             elif section == "green":
-                bench_green(report, slow_runs, work)
+                bench_green(report, 1 if args.quick else 2, work)
             elif section == "throughput":
                 bench_throughput(
                     report, slow_runs, duration, args.workers, args.threads, args.connections, work
                 )
             elif section == "update":
-                bench_update(report, max(2, runs // 2), work)
+                bench_update(report, 2 if args.quick else 3, work)
     previous = args.output.read_text() if args.output.exists() else ""
     args.output.write_text(report.render(previous))
     print(f"wrote {args.output}", file=sys.stderr)

@@ -57,16 +57,45 @@ def render_tree(answers: Mapping[str, object], dest: Path, *, template: Path | N
         "_scaffold_templates": fingerprint(template or templates_dir()),
         "_scaffold_version": __version__,
     }
-    run_copy(
-        str(template or templates_dir()),
-        dest,
-        data=data,
-        defaults=True,
-        quiet=True,
-        overwrite=True,
-        settings=Settings(),
-        unsafe=False,
-    )
+    with _without_copier_index_sync():
+        run_copy(
+            str(template or templates_dir()),
+            dest,
+            data=data,
+            defaults=True,
+            quiet=True,
+            overwrite=True,
+            settings=Settings(),
+            unsafe=False,
+        )
+
+
+@contextmanager
+def _without_copier_index_sync() -> Iterator[None]:
+    """Skip Copier's per-file git calls, which cannot do anything where scaffold renders.
+
+    Since 9.15 Copier runs ``git config core.fileMode`` (and, where it is false, ``git
+    ls-files``) after writing each file, to fix the executable bit of files already *tracked* in
+    the destination's git index. scaffold always renders into a new, empty directory (the
+    staging directory of ``create``, or a temporary one for ``preview`` and ``update``), where no
+    file is tracked, so the call is a no-op there; the ~40 git processes it spawns were about a
+    quarter of ``scaffold new``'s wall time (benchmarks/RESULTS.md).
+    """
+    try:
+        from copier._main import Worker
+    except ImportError:  # a Copier without it: nothing to skip
+        yield
+        return
+    name = "_sync_git_index_executable_bit"
+    original = Worker.__dict__.get(name)
+    if original is None:
+        yield
+        return
+    setattr(Worker, name, lambda self, *args, **kwargs: None)
+    try:
+        yield
+    finally:
+        setattr(Worker, name, original)
 
 
 def _render_or_fail(answers: Mapping[str, object], tree: Path, template: Path | None) -> None:

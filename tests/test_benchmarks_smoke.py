@@ -167,3 +167,20 @@ def test_unknown_section_is_a_usage_error(tmp_path: Path) -> None:
     assert proc.returncode == 2
     assert "nope" in proc.stderr
     assert not (tmp_path / "r.md").exists()
+
+
+def test_render_skips_copier_git_index_sync_but_keeps_modes_and_restores_copier(
+    tmp_path: Path,
+) -> None:
+    """The speed-up in scaffold.render (no per-file ``git config``) changes nothing rendered."""
+    from copier._main import Worker
+
+    from scaffold.render import render_tree
+
+    before = Worker.__dict__["_sync_git_index_executable_bit"]
+    answers = {"project_name": "modes", "framework": "django"}
+    render_tree(answers, tmp_path / "modes")
+    manage = tmp_path / "modes" / "manage.py"
+    assert manage.stat().st_mode & 0o111, "manage.py lost its executable bit"
+    assert not (tmp_path / "modes" / "pyproject.toml").stat().st_mode & 0o111
+    assert Worker.__dict__["_sync_git_index_executable_bit"] is before
