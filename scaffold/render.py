@@ -54,7 +54,7 @@ def render_tree(answers: Mapping[str, object], dest: Path, *, template: Path | N
         "secret_key": secrets.token_urlsafe(50),
         "db_password": secrets.token_urlsafe(24),
         # Recorded in the answers file: the base `scaffold update` and `scaffold check` use.
-        "_scaffold_templates": fingerprint(template or templates_dir()),
+        "_scaffold_templates": fingerprint(template or templates_dir(), str(answers["framework"])),
         "_scaffold_version": __version__,
     }
     with _without_copier_index_sync():
@@ -209,7 +209,8 @@ def git_init(tree: Path, answers: Mapping[str, object], notes: list[str]) -> boo
     try:
         _git(tree, "init", "--quiet", "--initial-branch=main", env=env)
         _git(tree, "add", "--all", env=env)
-        message = f"Initial commit from scaffold (templates {fingerprint()})"
+        templates = fingerprint(framework=str(answers["framework"]))
+        message = f"Initial commit from scaffold (templates {templates})"
         _git(tree, "commit", "--quiet", "--no-verify", "-m", message, env=env)
         _git(tree, "branch", PRISTINE_BRANCH, env=env)
     except subprocess.CalledProcessError as error:

@@ -25,16 +25,21 @@ def templates_dir() -> Path:
     return Path(__file__).resolve().parent.parent / "templates"
 
 
-def fingerprint(root: Path | None = None) -> str:
-    """A short digest of every template file, so a project knows which templates made it.
+def fingerprint(root: Path | None = None, framework: str | None = None) -> str:
+    """A short digest of the template files, so a project knows which templates made it.
 
-    Two template trees with the same files have the same fingerprint wherever they are
-    installed, which is what ``scaffold check`` compares.
+    With ``framework``, only what renders that framework counts (``copier.yml``, ``_shared/``
+    and the framework's own tree), so a change to the Django template does not make a FastAPI
+    project look out of date. Two template trees with the same files have the same
+    fingerprint wherever they are installed, which is what ``scaffold check`` compares.
     """
     root = root or templates_dir()
     digest = hashlib.sha256()
     for file in sorted(p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
-        digest.update(file.relative_to(root).as_posix().encode())
+        relative = file.relative_to(root)
+        if framework and relative.parts[0] not in {"copier.yml", "_shared", framework}:
+            continue
+        digest.update(relative.as_posix().encode())
         digest.update(b"\0")
         digest.update(file.read_bytes())
         digest.update(b"\0")

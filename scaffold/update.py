@@ -405,7 +405,7 @@ def update(
     template = templates_dir()
     if not (template / "copier.yml").is_file():
         raise UpdateError(f"no templates at {template} (check SCAFFOLD_TEMPLATES)")
-    installed = fingerprint(template)
+    installed = fingerprint(template, str(answers["framework"]))
     outcome = Outcome(
         status="",
         message="",
@@ -531,7 +531,7 @@ def check(path: Path) -> Outcome:
     template = templates_dir()
     if not (template / "copier.yml").is_file():
         raise UpdateError(f"no templates at {template} (check SCAFFOLD_TEMPLATES)")
-    installed = fingerprint(template)
+    installed = fingerprint(template, str(answers["framework"]))
     outcome = Outcome(
         status="up-to-date",
         message=f"up to date with templates {installed}",

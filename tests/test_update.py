@@ -175,7 +175,8 @@ def test_template_change_in_an_untouched_file_lands(
     parents = git(project, "rev-parse", "HEAD^1", "HEAD^2").split()
     assert parents == [head, git(project, "rev-parse", "scaffold/pristine").strip()]
     answers = yaml.safe_load(read(project, ".scaffold-answers.yml"))
-    assert answers["_scaffold_templates"] == fingerprint(Path(os.environ[ENV_VAR]))
+    installed = fingerprint(Path(os.environ[ENV_VAR]), answers["framework"])
+    assert answers["_scaffold_templates"] == installed
     assert "_src_path" not in answers, "a machine-specific path must not be committed"
     # A second update with the same templates changes nothing and makes no commit.
     code, output = scaffold("update", str(project))
@@ -539,6 +540,19 @@ def test_check_exit_codes(
     (project / ".scaffold-answers.yml").write_text("auth: kerberos\n", encoding="utf-8")
     code, output = scaffold("check", str(project))
     assert code == 2 and "not valid" in output
+
+
+def test_a_change_to_another_framework_leaves_the_project_up_to_date(
+    project: Path, v1: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    v2 = copy_templates(v1, v1.parent / "v2-django-only")
+    append_line(v2 / "django" / ".gitignore.jinja", "# django-only change")
+    use_templates(monkeypatch, v2)
+    code, output = scaffold("check", str(project))
+    assert code == 0, output
+    append_line(v2 / "_shared" / "gitignore.jinja", "# shared change")
+    code, output = scaffold("check", str(project))
+    assert code == 1, output
 
 
 def test_check_works_without_git(project: Path, v1: Path, monkeypatch: pytest.MonkeyPatch) -> None:
