@@ -763,6 +763,19 @@ def run_wrk(
     return parse_wrk(proc.stdout)
 
 
+def drain(url: str, timeout: float = 180) -> None:
+    """Wait until the server behind ``url`` has worked off what wrk left queued.
+
+    wrk stops at its deadline, but requests already accepted (sync workers take one at a time)
+    are still processed; without this, a slow endpoint's backlog is billed to the next run.
+    One /health request queued behind the backlog returns when it is gone.
+    """
+    health = urllib.parse.urlunsplit(urllib.parse.urlsplit(url)._replace(path="/health"))
+    with contextlib.suppress(OSError):
+        http("GET", health, timeout=timeout)
+    time.sleep(0.5)
+
+
 def psql(sql: str) -> None:
     subprocess.run(
         ["psql", POSTGRES_ADMIN_URL, "-v", "ON_ERROR_STOP=1", "-qc", sql],
@@ -891,10 +904,12 @@ def bench_throughput(
                 }
                 for url, tok in targets.values():  # warm-up: imports, pools, caches
                     run_wrk(url, min(2.0, seconds), threads, connections, tok)
+                    drain(url)
                 results: dict[str, list[WrkResult]] = {k: [] for k in targets}
                 for _ in range(rounds):
                     for key, (url, tok) in targets.items():
                         results[key].append(run_wrk(url, seconds, threads, connections, tok))
+                        drain(url)
                 app_errors = [
                     line
                     for line in served.app_log.read_text(errors="replace").splitlines()
