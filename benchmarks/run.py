@@ -362,13 +362,19 @@ class Report:
     started: str = field(default_factory=lambda: time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()))
     load_before: tuple[float, float, float] = field(default_factory=os.getloadavg)
     sections: list[str] = field(default_factory=list)
+    section_start: tuple[str, tuple[float, float, float]] = field(
+        default_factory=lambda: (time.strftime("%H:%M", time.gmtime()), os.getloadavg())
+    )
+
+    def start_section(self) -> None:
+        """Note the time and load as a section starts (printed under its table)."""
+        self.section_start = (time.strftime("%H:%M", time.gmtime()), os.getloadavg())
 
     def add(self, title: str, body: str) -> None:
-        stamp = time.strftime("%H:%M UTC", time.gmtime())
-        load = fmt_load(os.getloadavg())
-        text = (
-            f"## {title}\n\n{body}\n\nMeasured {stamp}; load average (1/5/15 min) after: {load}.\n"
-        )
+        began, load_before = self.section_start
+        stamp = f"{began}-{time.strftime('%H:%M UTC', time.gmtime())}"
+        load = f"before {fmt_load(load_before)}, after {fmt_load(os.getloadavg())}"
+        text = f"## {title}\n\n{body}\n\nMeasured {stamp}; load average (1/5/15 min) {load}.\n"
         print(text, flush=True)
         self.sections.append(text)
 
@@ -1106,6 +1112,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "the throughput section will be skipped",
             file=sys.stderr,
         )
+    previous = args.output.read_text() if args.output.exists() else ""
     with tempfile.TemporaryDirectory(prefix="scaffold-bench-") as tmp:
         work = Path(tmp)
         for kind in ("warm", "cold"):
@@ -1113,6 +1120,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             PYCACHE[kind].mkdir()
         for section in args.sections:
             print(f"... {section} (load {fmt_load(os.getloadavg())})", file=sys.stderr, flush=True)
+            report.start_section()
             if section == "new":
                 bench_new(report, runs, work)
             elif section == "startup":
@@ -1125,8 +1133,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 )
             elif section == "update":
                 bench_update(report, 2 if args.quick else 3, work)
-    previous = args.output.read_text() if args.output.exists() else ""
-    args.output.write_text(report.render(previous))
+            # Written after every section, so an interrupted run keeps what it measured.
+            args.output.write_text(report.render(previous))
     print(f"wrote {args.output}", file=sys.stderr)
     return 0
 
