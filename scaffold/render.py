@@ -200,6 +200,18 @@ def _git(tree: Path, *args: str, env: Mapping[str, str]) -> subprocess.Completed
     )
 
 
+def _recorded_templates(tree: Path) -> str | None:
+    """The template fingerprint the rendered answers file records, if any."""
+    import yaml
+
+    answers_file = tree / ANSWERS_FILE
+    if not answers_file.is_file():
+        return None
+    recorded = yaml.safe_load(answers_file.read_text(encoding="utf-8")) or {}
+    value = recorded.get("_scaffold_templates")
+    return str(value) if value else None
+
+
 def git_init(tree: Path, answers: Mapping[str, object], notes: list[str]) -> bool:
     """``git init`` and one initial commit; the pristine branch marks what scaffold generated."""
     if shutil.which("git") is None:
@@ -209,8 +221,10 @@ def git_init(tree: Path, answers: Mapping[str, object], notes: list[str]) -> boo
     try:
         _git(tree, "init", "--quiet", "--initial-branch=main", env=env)
         _git(tree, "add", "--all", env=env)
-        templates = fingerprint(framework=str(answers["framework"]))
-        message = f"Initial commit from scaffold (templates {templates})"
+        templates = _recorded_templates(tree)
+        message = "Initial commit from scaffold"
+        if templates:
+            message += f" (templates {templates})"
         _git(tree, "commit", "--quiet", "--no-verify", "-m", message, env=env)
         _git(tree, "branch", PRISTINE_BRANCH, env=env)
     except subprocess.CalledProcessError as error:
