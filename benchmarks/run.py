@@ -975,30 +975,34 @@ def bench_throughput(
 
 def serve_forever(fw: str, workers: int) -> int:
     """``--serve FW``: keep one framework's app and bare app up for manual load and profiling."""
-    with (
-        tempfile.TemporaryDirectory(prefix="scaffold-bench-") as tmp,
-        serve_framework(fw, workers, Path(tmp)) as served,
-    ):
-        print(
-            f"app:   {served.app_url}  (log {served.app_log})\n"
-            f"bare:  {served.bare_url}  (log {served.bare_log})\n"
-            f"token: {served.token}\n"
-            f"e.g.   wrk -t2 -c32 -d10s --latency -H 'Authorization: Bearer {served.token}' "
-            f"{served.app_url}/api/v1/items\n"
-            "Ctrl-C stops both and drops the database.",
-            flush=True,
-        )
-
-        def stop(signum: int, frame: object) -> None:
-            raise KeyboardInterrupt
-
-        # A background job ignores SIGINT, so SIGTERM also stops (and cleans up) cleanly.
-        signal.signal(signal.SIGTERM, stop)
-        signal.signal(signal.SIGINT, stop)
-        with contextlib.suppress(KeyboardInterrupt):
-            while True:
-                time.sleep(3600)
+    with tempfile.TemporaryDirectory(prefix="scaffold-bench-") as tmp:
+        PYCACHE["warm"] = Path(tmp) / "pycache-warm"  # no __pycache__ in the checkout
+        with serve_framework(fw, workers, Path(tmp)) as served:
+            _serve_until_stopped(served)
     return 0
+
+
+def _serve_until_stopped(served: Served) -> None:
+    """Print where things are, then block until Ctrl-C or SIGTERM."""
+    print(
+        f"app:   {served.app_url}  (log {served.app_log})\n"
+        f"bare:  {served.bare_url}  (log {served.bare_log})\n"
+        f"token: {served.token}\n"
+        f"e.g.   wrk -t2 -c32 -d10s --latency -H 'Authorization: Bearer {served.token}' "
+        f"{served.app_url}/api/v1/items\n"
+        "Ctrl-C stops both and drops the database.",
+        flush=True,
+    )
+
+    def stop(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    # A background job ignores SIGINT, so SIGTERM also stops (and cleans up) cleanly.
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    with contextlib.suppress(KeyboardInterrupt):
+        while True:
+            time.sleep(3600)
 
 
 # --------------------------------------------------------------------------- 5. update
