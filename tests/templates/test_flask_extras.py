@@ -1,0 +1,60 @@
+"""Render the Flask template with all four app-level extras and run the project's own checks.
+
+Two renders keep CI time down while covering both auth styles and both kinds of database:
+sqlite + jwt, and postgresql + session. The project's tests use the real Redis server from
+SCAFFOLD_TEST_REDIS_URL (a db number of the Flask range, 6-10) and, for postgresql, the real
+PostgreSQL server; they start a real Celery worker. Each run uses its own Redis key prefix and
+deletes its keys, so it never collides with another run.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+
+from tests.projects import project_env, render, run, service_url
+
+pytestmark = pytest.mark.template
+
+EXTRAS = ["redis", "worker", "metrics", "logging"]
+
+
+def redis_url(db_number: int) -> str:
+    """This machine's Redis (skips when SCAFFOLD_TEST_REDIS_URL is unset), on ``db_number``."""
+    parts = urlsplit(service_url("redis"))
+    return urlunsplit(parts._replace(path=f"/{db_number}"))
+
+
+@pytest.mark.parametrize(
+    ("database", "auth", "redis_db"), [("sqlite", "jwt", 6), ("postgresql", "session", 7)]
+)
+def test_flask_extras_pass_the_projects_own_checks(
+    tmp_path: Path, database: str, auth: str, redis_db: int
+) -> None:
+    env = project_env(database)  # skips when the database server's variable is unset
+    env["REDIS_URL"] = redis_url(redis_db)
+    project = render(
+        tmp_path / "proj",
+        project_name="flask-extras",
+        framework="flask",
+        database=database,
+        auth=auth,
+        ci="github",
+        extras=EXTRAS,
+    )
+    package = project / "src" / "flask_extras"
+    for module in ("redis_store.py", "metrics.py", "logs.py", "tasks.py", "worker.py"):
+        assert (package / module).is_file(), module
+    compose = (project / "compose.yaml").read_text()
+    assert "flask_extras.worker:celery_app" in compose
+    assert "REDIS_URL: redis://redis:6379/0" in compose
+
+    run(["uv", "sync", "--quiet"], project, env)
+    run(["uv", "run", "--quiet", "ruff", "check", "."], project, env)
+    run(["uv", "run", "--quiet", "ruff", "format", "--check", "."], project, env)
+    output = run(["uv", "run", "--quiet", "pytest", "-q", "-p", "no:cacheprovider"], project, env)
+    assert " passed" in output
+    assert " failed" not in output
+    assert " skipped" not in output
