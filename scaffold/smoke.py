@@ -1266,8 +1266,7 @@ def smoke(
         if not keep:
             shutil.rmtree(workdir, ignore_errors=True)
         raise typer.Exit(130) from None
-    if not keep:
-        shutil.rmtree(workdir, ignore_errors=True)
+    if not keep:  # removed below, once the results are out
         report.workdir = None
         for result in report.results:
             result.path = None
@@ -1277,6 +1276,8 @@ def smoke(
         err.print(f"report: {report_path}")
     if keep:
         err.print(f"projects (and each step's full log) kept in {workdir}")
+    else:
+        shutil.rmtree(workdir, ignore_errors=True)
     raise typer.Exit(report.exit_code)
 
 
