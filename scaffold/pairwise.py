@@ -13,7 +13,7 @@ deterministic: the same catalogue always gives the same rows, in catalogue order
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from itertools import combinations as _pairs_of
 
 Combo = Mapping[str, str]
@@ -72,3 +72,54 @@ def covering_array(
         take(best(remaining))
     order = {id(combo): index for index, combo in enumerate(pool)}
     return sorted(chosen, key=lambda combo: order[id(combo)])
+
+
+def spread_extras(
+    rows: Sequence[Combo],
+    key: str,
+    choices: Sequence[str],
+    is_valid: Callable[[Mapping[str, object]], bool],
+    spread_over: Sequence[str] = ("framework", "database"),
+) -> list[dict[str, str]]:
+    """Add multi-choice values (extras) to ``rows`` so each meets every value of ``spread_over``.
+
+    A covering array over the single-choice options says nothing about extras, yet an extra is
+    code in every framework's template. Each extra is added to the row with the fewest extras
+    among those that have the value still unpaired with it (every framework first, then every
+    database; ties go to the framework with the fewest extras so far), as long as ``is_valid``
+    accepts the result. Where a rule makes an extra need
+    another (a worker needs Redis), the companion comes along. Pairs that no row can hold
+    validly (Kubernetes on SQLite) are skipped. The result is deterministic, in row order, with
+    ``key`` set to the comma-joined extras of each row that has any.
+    """
+    result = [dict(row) for row in rows]
+    picked: list[set[str]] = [set() for _ in result]
+
+    def load(index: int) -> int:
+        """Extras already given to rows of this row's framework: spread them evenly."""
+        group = result[index][spread_over[0]]
+        return sum(
+            len(p) for p, row in zip(picked, result, strict=True) if row[spread_over[0]] == group
+        )
+
+    def attempt(index: int, extra: str) -> bool:
+        for companions in ((), *((other,) for other in choices if other != extra)):
+            trial = picked[index] | {extra, *companions}
+            if is_valid({**result[index], key: sorted(trial, key=choices.index)}):
+                picked[index] = trial
+                return True
+        return False
+
+    for extra in choices:
+        for spread_key in spread_over:
+            for value in dict.fromkeys(row[spread_key] for row in result):
+                members = [i for i, row in enumerate(result) if row[spread_key] == value]
+                if any(extra in picked[i] for i in members):
+                    continue
+                for index in sorted(members, key=lambda i: (len(picked[i]), load(i), i)):
+                    if attempt(index, extra):
+                        break
+    for row, extras in zip(result, picked, strict=True):
+        if extras:
+            row[key] = ",".join(sorted(extras, key=choices.index))
+    return result

@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from scaffold import catalogue
-from scaffold.pairwise import covering_array
+from scaffold.pairwise import covering_array, spread_extras
 
 if TYPE_CHECKING:
     import subprocess
@@ -183,7 +183,14 @@ def select(
             for combo in universe
             if all(combo[k] == defaults[k] for k in catalogue.MATRIX_KEYS if k not in filters)
         ]
-    return covering_array(universe, catalogue.MATRIX_KEYS, FULL_KEYS)
+    rows = covering_array(universe, catalogue.MATRIX_KEYS, FULL_KEYS)
+    if option is None or extras:
+        return rows
+    # Every extra meets every framework (and every database its rules allow) somewhere.
+    base = catalogue.defaults()
+    return spread_extras(
+        rows, option.key, option.values, lambda combo: not catalogue.violations({**base, **combo})
+    )
 
 
 def shards(keys: Sequence[str] = SHARD_KEYS) -> list[dict[str, str]]:
