@@ -104,6 +104,15 @@ def combo_id(combo: Mapping[str, str]) -> str:
     return base + "".join(f"+{value}" for value in extras.split(",") if value)
 
 
+def dir_name(combo: Mapping[str, str]) -> str:
+    """The combination's id as a directory name: letters, digits, ``-`` and ``_`` only.
+
+    A ``+`` in the project's path is legal, but URL-style settings (``sqlite:///<path>``) read it
+    as a space; the smoke test must not fail a template for the name of its own work directory.
+    """
+    return combo_id(combo).replace("+", "_with_", 1).replace("+", "_")
+
+
 def extras_option() -> catalogue.Option | None:
     """The catalogue's multi-choice option (``--with``), if it has one."""
     return next((o for o in catalogue.OPTIONS if o.kind == "multi"), None)
@@ -1056,7 +1065,7 @@ def run(
         combo = combos[index]
         result = run_combination(
             combo,
-            workdir / combo_id(combo),
+            workdir / dir_name(combo),
             services=services,
             steps=steps,
             health_timeout=health_timeout,

@@ -34,7 +34,7 @@ COMBOS = smoke.select(SELECTION, FILTERS, EXTRAS)
 @pytest.mark.matrix
 @pytest.mark.parametrize("combo", COMBOS, ids=smoke.combo_id)
 def test_combination(combo: dict[str, str], tmp_path: Path) -> None:
-    root = tmp_path / smoke.combo_id(combo)
+    root = tmp_path / smoke.dir_name(combo)
     result = smoke.run_combination(combo, root)
     if result.failed:
         pytest.fail(

@@ -141,6 +141,12 @@ def test_extras_join_every_combination_and_the_rules_still_apply() -> None:
         smoke.parse_extras(["foo"])
 
 
+def test_work_directories_are_plain_names() -> None:
+    combo = {**smoke.select("default")[0], "extras": "redis,metrics"}
+    assert smoke.combo_id(combo) == "fastapi-sqlite-jwt-github+redis+metrics"
+    assert smoke.dir_name(combo) == "fastapi-sqlite-jwt-github_with_redis_metrics"
+
+
 def test_unknown_selection_and_step_are_refused() -> None:
     with pytest.raises(ValueError, match="unknown selection"):
         smoke.select("most")
