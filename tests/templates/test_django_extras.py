@@ -11,20 +11,14 @@ deletes its own keys anyway.
 from __future__ import annotations
 
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
 
-from tests.projects import project_env, render, run, service_url
+from tests.projects import check_project, project_env, redis_url, render
 
 pytestmark = pytest.mark.template
 
 EXTRAS = ["redis", "worker", "metrics", "logging"]
-
-
-def redis_url(db_number: int) -> str:
-    """SCAFFOLD_TEST_REDIS_URL with its database number replaced (skips when it is unset)."""
-    return urlsplit(service_url("redis"))._replace(path=f"/{db_number}").geturl()
 
 
 @pytest.mark.parametrize(
@@ -58,14 +52,7 @@ def test_django_extras_pass_the_projects_own_checks(
     assert "REDIS_URL: redis://redis:6379/0" in compose
     assert "REDIS_URL=" in (project / ".env.example").read_text()
 
-    run(["uv", "sync", "--quiet"], project, env)
-    run(["uv", "run", "--quiet", "ruff", "check", "."], project, env)
-    run(["uv", "run", "--quiet", "ruff", "format", "--check", "."], project, env)
-    output = run(
-        ["uv", "run", "--quiet", "pytest", "-q", "-p", "no:cacheprovider", "-rs"], project, env
-    )
-    assert " passed" in output
-    assert " failed" not in output
+    output = check_project(project, env)
     # With REDIS_URL set nothing may skip: the Redis and worker tests really ran.
     assert " skipped" not in output
     for module in ("test_redis.py", "test_worker.py", "test_metrics.py", "test_logging.py"):

@@ -10,21 +10,14 @@ prefix and deletes its keys, so it never collides with another run.
 from __future__ import annotations
 
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
-from tests.projects import project_env, render, run, service_url
+from tests.projects import check_project, project_env, redis_url, render
 
 pytestmark = pytest.mark.template
 
 EXTRAS = ["redis", "worker", "metrics", "logging"]
-
-
-def redis_url(db_number: int) -> str:
-    """This machine's Redis (skips when SCAFFOLD_TEST_REDIS_URL is unset), on ``db_number``."""
-    parts = urlsplit(service_url("redis"))
-    return urlunsplit(parts._replace(path=f"/{db_number}"))
 
 
 @pytest.mark.parametrize(
@@ -52,14 +45,7 @@ def test_fastapi_extras_pass_the_projects_own_checks(
     assert "REDIS_URL: redis://redis:6379/0" in compose
     assert "PROMETHEUS_MULTIPROC_DIR" in (project / "gunicorn.conf.py").read_text()
 
-    run(["uv", "sync", "--quiet"], project, env)
-    run(["uv", "run", "--quiet", "ruff", "check", "."], project, env)
-    run(["uv", "run", "--quiet", "ruff", "format", "--check", "."], project, env)
-    output = run(
-        ["uv", "run", "--quiet", "pytest", "-q", "-rs", "-p", "no:cacheprovider"], project, env
-    )
-    assert " passed" in output
-    assert " failed" not in output
+    output = check_project(project, env)
     # With REDIS_URL set, the only skip is the inline (no-Redis) task test: the Redis tests and
     # the real-worker test ran.
     assert output.count("SKIPPED") == 1, output

@@ -10,21 +10,14 @@ deletes its keys, so it never collides with another run.
 from __future__ import annotations
 
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
-from tests.projects import project_env, render, run, service_url
+from tests.projects import check_project, project_env, redis_url, render
 
 pytestmark = pytest.mark.template
 
 EXTRAS = ["redis", "worker", "metrics", "logging"]
-
-
-def redis_url(db_number: int) -> str:
-    """This machine's Redis (skips when SCAFFOLD_TEST_REDIS_URL is unset), on ``db_number``."""
-    parts = urlsplit(service_url("redis"))
-    return urlunsplit(parts._replace(path=f"/{db_number}"))
 
 
 @pytest.mark.parametrize(
@@ -51,10 +44,5 @@ def test_flask_extras_pass_the_projects_own_checks(
     assert "flask_extras.worker:celery_app" in compose
     assert "REDIS_URL: redis://redis:6379/0" in compose
 
-    run(["uv", "sync", "--quiet"], project, env)
-    run(["uv", "run", "--quiet", "ruff", "check", "."], project, env)
-    run(["uv", "run", "--quiet", "ruff", "format", "--check", "."], project, env)
-    output = run(["uv", "run", "--quiet", "pytest", "-q", "-p", "no:cacheprovider"], project, env)
-    assert " passed" in output
-    assert " failed" not in output
+    output = check_project(project, env)
     assert " skipped" not in output

