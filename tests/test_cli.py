@@ -238,12 +238,14 @@ def test_version_and_help_do_not_import_copier_or_questionary() -> None:
 
 
 def _slow_templates(tmp_path: Path) -> Path:
-    """A copy of the templates with one file that takes seconds to render."""
+    """A copy of the templates with one file whose render never finishes in practice."""
     copy = tmp_path / "slow-templates"
     shutil.copytree(TEMPLATES, copy)
     for framework in ("fastapi", "flask", "django"):
         (copy / framework / "zz_slow.txt.jinja").write_text(
-            "{% for i in range(100000) %}{% for j in range(400) %}{% endfor %}{% endfor %}done\n",
+            # 10^10 iterations: the render is still running whenever the signal arrives, however
+            # fast the machine (Copier's sandbox caps a single range at 100000).
+            "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}\n",
             encoding="utf-8",
         )
     return copy
@@ -261,14 +263,23 @@ def test_interrupt_mid_render_leaves_nothing_behind(tmp_path: Path, sig: signal.
         stderr=subprocess.PIPE,
         env=env,
     )
-    deadline = time.monotonic() + 60
-    while not list(out.glob(".scaffold-tmp-*/halfway/*")):
-        assert proc.poll() is None, proc.communicate()
-        assert time.monotonic() < deadline, "render never started"
-        time.sleep(0.05)
-    time.sleep(0.3)  # well inside the slow file
-    proc.send_signal(sig)
-    _, stderr = proc.communicate(timeout=60)
+    try:
+        # scaffold makes its staging directory just before Copier renders; Copier writes
+        # nothing visible before the first file, and the slow file keeps it rendering, so a
+        # moment later the render is under way and cannot finish before the signal.
+        deadline = time.monotonic() + 60
+        while not list(out.glob(".scaffold-tmp-*")):
+            assert proc.poll() is None, proc.communicate()
+            assert time.monotonic() < deadline, "render never started"
+            time.sleep(0.05)
+        time.sleep(1.5)
+        assert proc.poll() is None, "the render finished before the signal"
+        proc.send_signal(sig)
+        _, stderr = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:  # never leave an endless render behind
+            proc.kill()
+            proc.wait()
     assert proc.returncode != 0
     assert not (out / "halfway").exists()
     if sig != signal.SIGKILL:  # a killed process cannot clean up; it can only never finish
