@@ -396,16 +396,12 @@ def update(
 ) -> tuple[Outcome, str]:
     """Run (or preview) an update; return the outcome and, for ``--diff``, the patch text."""
     from scaffold import __version__, gitops
-    from scaffold.templates import fingerprint, templates_dir
 
     project = load_project(path)
     git = open_repo(project)
     preflight(git)
     answers = resolve_answers(project.recorded, sets, with_)
-    template = templates_dir()
-    if not (template / "copier.yml").is_file():
-        raise UpdateError(f"no templates at {template} (check SCAFFOLD_TEMPLATES)")
-    installed = fingerprint(template, str(answers["framework"]))
+    template, installed = installed_templates(str(answers["framework"]))
     outcome = Outcome(
         status="",
         message="",
@@ -518,20 +514,30 @@ def _refresh_lock(git: Any, outcome: Outcome) -> None:
 # --- check -----------------------------------------------------------------------------------
 
 
+def installed_templates(framework: str) -> tuple[Path, str]:
+    """The template directory in use and its fingerprint for ``framework``.
+
+    ``update`` and ``check`` both compare a project against this; a directory without
+    copier.yml (a wrong SCAFFOLD_TEMPLATES) is refused before anything else happens.
+    """
+    from scaffold.templates import fingerprint, templates_dir
+
+    template = templates_dir()
+    if not (template / "copier.yml").is_file():
+        raise UpdateError(f"no templates at {template} (check SCAFFOLD_TEMPLATES)")
+    return template, fingerprint(template, framework)
+
+
 def check(path: Path) -> Outcome:
     """Is the project at the installed templates with valid answers? Touches nothing."""
     from scaffold import __version__, gitops
-    from scaffold.templates import fingerprint, templates_dir
 
     project = load_project(path)
     try:
         answers = resolve_answers(project.recorded)
     except UpdateError as error:
         raise NotAProject(f"the answers file is not valid: {error}") from None
-    template = templates_dir()
-    if not (template / "copier.yml").is_file():
-        raise UpdateError(f"no templates at {template} (check SCAFFOLD_TEMPLATES)")
-    installed = fingerprint(template, str(answers["framework"]))
+    template, installed = installed_templates(str(answers["framework"]))
     outcome = Outcome(
         status="up-to-date",
         message=f"up to date with templates {installed}",
