@@ -160,6 +160,11 @@ OPTIONS: tuple[Option, ...] = (
             Choice("sqlite", "SQLite", "A file; no server. Good for development and small apps."),
             Choice("postgresql", "PostgreSQL", "The default choice for production."),
             Choice("mysql", "MySQL / MariaDB", "Where MySQL or MariaDB is already run."),
+            Choice(
+                "mongodb",
+                "MongoDB",
+                "Documents instead of tables: Beanie (FastAPI) or PyMongo + marshmallow (Flask).",
+            ),
         ),
     ),
     Option(
@@ -175,6 +180,12 @@ OPTIONS: tuple[Option, ...] = (
             Choice("none", "None", "No users; the example resource is public."),
             Choice("session", "Session cookie", "Login sessions in an HttpOnly cookie, CSRF-safe."),
             Choice("jwt", "JWT", "Short-lived access token plus refresh token."),
+            Choice(
+                "oauth",
+                "OAuth / OpenID Connect",
+                "Sign in with any OIDC provider (issuer, client id and secret from the "
+                "environment); the app then issues its own session or token.",
+            ),
         ),
     ),
     Option(
@@ -237,6 +248,11 @@ OPTIONS: tuple[Option, ...] = (
 
 #: Combinations no template can generate, with the reason shown to the user.
 RULES: tuple[Rule, ...] = (
+    Rule(
+        when={"framework": "django", "database": "mongodb"},
+        reason="Django's ORM, admin, auth and migrations are built for SQL databases and no "
+        "MongoDB backend is maintained by Django; choose FastAPI or Flask for MongoDB",
+    ),
     Rule(
         when={"extras": "worker"},
         unless={"extras": "redis"},

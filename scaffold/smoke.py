@@ -7,7 +7,8 @@ the real CLI and then does what its user would do, timing every step:
 2. ``sync``    ``uv sync --locked`` (one shared uv cache for the whole run);
 3. ``ruff``    ``ruff check .`` and ``ruff format --check .``;
 4. ``pytest``  the project's own test suite, against a fresh database on this machine's server;
-5. ``checks``  hadolint, the CI/Dependabot workflow schemas, kubernetes-validate;
+5. ``checks``  hadolint, the compose/CI/Dependabot schemas, kubernetes-validate, and the
+               Dockerfile's app imported and built the way gunicorn loads it (no server needed);
 6. ``dev``     the README's first command, until ``/health`` answers 200, then stopped;
 7. ``prod``    the compose ``migrate`` command, then the Dockerfile's CMD, the same way.
 
@@ -51,7 +52,7 @@ NEEDS: dict[str, tuple[str, ...]] = {
     "sync": ("render",),
     "ruff": ("render", "sync"),
     "pytest": ("render", "sync"),
-    "checks": ("render",),
+    "checks": ("render", "sync"),
     "dev": ("render", "sync"),
     "prod": ("render", "sync"),
 }
@@ -60,6 +61,7 @@ PASSED, FAILED, NOT_RUN = "passed", "failed", "not run"
 SERVICE_ENV: dict[str, str] = {
     "postgresql": "SCAFFOLD_TEST_POSTGRES_URL",
     "mysql": "SCAFFOLD_TEST_MYSQL_URL",
+    "mongodb": "SCAFFOLD_TEST_MONGODB_URL",
     "redis": "SCAFFOLD_TEST_REDIS_URL",
 }
 #: Hyphenated on purpose: exercises the distribution -> package name conversion.
@@ -687,6 +689,25 @@ def dockerfile_cmd(project: Path) -> list[str]:
     return cmd
 
 
+#: Loads a ``module:attribute`` or ``module:factory()`` target exactly as gunicorn does.
+IMPORT_APP = "import sys; from gunicorn.util import import_app; import_app(sys.argv[1])"
+
+
+def app_target(serve: Sequence[str]) -> str:
+    """The application a gunicorn command serves: its first positional argument."""
+    words = list(serve)
+    if not words or Path(words[0]).name != "gunicorn":
+        raise ValueError(f"Dockerfile CMD does not start gunicorn: {' '.join(words)}")
+    takes_value = {"-c", "--config", "-b", "--bind", "-w", "--workers", "-k", "--worker-class"}
+    rest = iter(words[1:])
+    for word in rest:
+        if word in takes_value:
+            next(rest, None)
+        elif not word.startswith("-"):
+            return word
+    raise ValueError(f"Dockerfile CMD names no application: {' '.join(words)}")
+
+
 def migrate_command(project: Path) -> list[str]:
     """The ``command:`` of compose.yaml's ``migrate`` service (how production migrates)."""
     import shlex
@@ -799,7 +820,7 @@ class _Run:
     def services_needed(self) -> list[str]:
         kinds = []
         database = self.combo.get("database", "sqlite")
-        if database in ("postgresql", "mysql"):
+        if database in ("postgresql", "mysql", "mongodb"):
             kinds.append(database)
         option = extras_option()
         extras = self.combo.get(option.key, "").split(",") if option else []
@@ -831,6 +852,10 @@ class _Run:
                 if kind == "redis":
                     env["REDIS_URL"] = url
                     notes.append(f"[smoke] REDIS_URL from {SERVICE_ENV['redis']}\n")
+                    continue
+                if kind == "mongodb":  # the project's tests make and drop their own database
+                    env["MONGODB_URL"] = url
+                    notes.append(f"[smoke] MONGODB_URL from {SERVICE_ENV['mongodb']}\n")
                     continue
                 db = ScratchDatabase(kind, url, scratch_name(self.combo, purpose))
                 db.create()
@@ -925,10 +950,29 @@ class _Run:
 
         if (project / "Dockerfile").is_file():
             check(tool("hadolint"), "hadolint", "Dockerfile")
+            try:
+                target = app_target(dockerfile_cmd(project))
+            except ValueError as error:
+                problem(str(error))
+            else:
+                # Builds the app as gunicorn will, with no database reachable: a server that is
+                # down (MongoDB here, whose tests are NOT RUN) still proves the app imports.
+                code, output = run_command(
+                    ["uv", "run", "--no-sync", "python", "-c", IMPORT_APP, target],
+                    project,
+                    project_env(production_env(project)),
+                    TIMEOUTS["checks"],
+                )
+                ok = ok and code == 0
+                outputs.append(f"[smoke] import {target}\n{output}")
         else:
             problem("Dockerfile is missing")
         jsonschema = tool("check-jsonschema")
         schema = "check-jsonschema"
+        if (project / "compose.yaml").is_file():
+            check(jsonschema, schema, "--builtin-schema", "vendor.compose-spec", "compose.yaml")
+        else:
+            problem("compose.yaml is missing")
         workflows = sorted(
             p.relative_to(project).as_posix()
             for pattern in ("*.yml", "*.yaml")

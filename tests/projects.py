@@ -19,6 +19,7 @@ TEMPLATES = REPO / "templates"
 SERVICE_ENV = {
     "postgresql": "SCAFFOLD_TEST_POSTGRES_URL",
     "mysql": "SCAFFOLD_TEST_MYSQL_URL",
+    "mongodb": "SCAFFOLD_TEST_MONGODB_URL",
     "redis": "SCAFFOLD_TEST_REDIS_URL",
 }
 
@@ -59,6 +60,10 @@ def project_env(database: str) -> dict[str, str]:
     env["UV_PYTHON_DOWNLOADS"] = "never"
     if database in ("postgresql", "mysql"):
         env["DATABASE_URL"] = service_url(database)
+    elif database == "mongodb" and os.environ.get(SERVICE_ENV["mongodb"]):
+        # No server is skipped here, not in the test: the project's own suite skips its
+        # database tests with the reason, and everything else in it must still pass.
+        env["MONGODB_URL"] = os.environ[SERVICE_ENV["mongodb"]]
     return env
 
 

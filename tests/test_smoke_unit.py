@@ -96,7 +96,11 @@ def test_filters_restrict_every_selection() -> None:
     assert every
     assert {c["framework"] for c in every} == {"django"}
     assert {c["database"] for c in every} == {"mysql", "sqlite"}
-    assert len(every) == len(catalogue.combinations()) // 9 * 2
+    assert every == [
+        c
+        for c in catalogue.combinations()
+        if c["framework"] == "django" and c["database"] in ("mysql", "sqlite")
+    ]
     default = smoke.select("default", filters)
     assert [(c["framework"], c["database"]) for c in default] == [
         ("django", "sqlite"),
@@ -156,7 +160,8 @@ def test_unknown_selection_and_step_are_refused() -> None:
 
 def test_a_step_brings_the_steps_it_needs() -> None:
     assert smoke.with_needs(["pytest"]) == ("render", "sync", "pytest")
-    assert smoke.with_needs(["checks", "render"]) == ("render", "checks")
+    assert smoke.with_needs(["checks", "render"]) == ("render", "sync", "checks")
+    assert smoke.with_needs(["render"]) == ("render",)
 
 
 def test_every_matrix_option_has_a_filter_flag() -> None:
