@@ -510,7 +510,9 @@ def test_templates_workflow_is_valid_and_read_only() -> None:
     data = yaml.safe_load(workflow.read_text())
     assert data["permissions"] == {"contents": "read"}
     services = data["jobs"]["smoke"]["services"]
-    assert {"postgres", "mariadb", "redis"} <= set(services)
+    assert {"postgres", "mariadb", "redis", "mongo"} <= set(services)
+    env = data["jobs"]["smoke"]["env"]
+    assert set(smoke.SERVICE_ENV.values()) <= set(env)
     assert "smoke.shards()" in workflow.read_text()
 
 
@@ -523,3 +525,18 @@ def test_the_redis_extra_needs_the_redis_url(tmp_path: Path) -> None:
     assert result.step("render").status == smoke.PASSED, result.step("render").output
     step = result.step("pytest")
     assert (step.status, step.missing) == (smoke.NOT_RUN, "SCAFFOLD_TEST_REDIS_URL")
+
+
+def test_mongodb_steps_that_need_the_server_are_not_run_without_its_url(tmp_path: Path) -> None:
+    combo = {**smoke.select("default")[0], "database": "mongodb"}
+    result = smoke.run_combination(
+        combo,
+        tmp_path / "run",
+        services=smoke.Services.from_env({}),
+        steps=("render", "pytest", "dev", "prod"),
+    )
+    assert result.step("render").status == smoke.PASSED, result.step("render").output
+    for name in ("pytest", "dev", "prod"):
+        step = result.step(name)
+        assert (step.status, step.missing) == (smoke.NOT_RUN, "SCAFFOLD_TEST_MONGODB_URL")
+    assert result.missing_services == ["SCAFFOLD_TEST_MONGODB_URL"]
