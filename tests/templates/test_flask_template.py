@@ -53,13 +53,13 @@ def test_flask_project_passes_its_own_checks(tmp_path: Path, database: str) -> N
     assert not (project / ".gitlab-ci.yml").exists()
     assert "SECRET_KEY=" in (project / ".env").read_text()
     if database == "mongodb":
-        assert (package / "mongo.py").is_file()
+        assert (package / "mongodb.py").is_file()
         assert not (package / "migrations").exists()
         assert not (project / "tests" / "test_migrations.py").exists()
         assert "MONGODB_URL=" in (project / ".env.example").read_text()
     else:
         assert (package / "migrations" / "versions" / "0001_initial.py").is_file()
-        assert not (package / "mongo.py").exists()
+        assert not (package / "mongodb.py").exists()
 
     output = check_project(project, env)
     if database == "mongodb":
