@@ -36,6 +36,7 @@ OIDC_TESTS = [
     "test_callback_is_503_when_the_provider_went_down",
     "test_logout_ends_the_session",
     "test_there_is_no_password_login",
+    "test_a_disabled_user_cannot_sign_in",
 ]
 
 
