@@ -67,7 +67,7 @@ def render_tree(answers: Mapping[str, object], dest: Path, *, template: Path | N
         "_scaffold_version": __version__,
     }
     cache = CompiledTemplates.for_templates(str(answers["framework"]), data["_scaffold_templates"])
-    with _without_copier_index_sync(), cache.installed():
+    with _without_copier_index_sync(), _without_bundle_probe_of_directories(), cache.installed():
         run_copy(
             str(template or templates_dir()),
             dest,
@@ -241,6 +241,35 @@ def _private_dir(folder: Path) -> bool:
         return False
     owner = os.getuid() if hasattr(os, "getuid") else info.st_uid  # no uids on Windows
     return folder.is_dir() and info.st_uid == owner and not info.st_mode & 0o022
+
+
+@contextmanager
+def _without_bundle_probe_of_directories() -> Iterator[None]:
+    """Skip Copier's ``git bundle verify`` of a template that is a directory.
+
+    To tell a local template's kind, Copier asks whether the path is a git bundle by running
+    ``git init`` in a new temporary directory and ``git bundle verify`` there: two processes
+    per render, although a bundle is a file and scaffold's templates are always a directory.
+    Files still get the real check.
+    """
+    try:
+        from copier import _vcs
+    except ImportError:
+        yield
+        return
+    original = getattr(_vcs, "is_git_bundle", None)
+    if original is None:
+        yield
+        return
+
+    def is_git_bundle(path: Path) -> bool:
+        return False if Path(path).is_dir() else original(path)
+
+    _vcs.is_git_bundle = is_git_bundle
+    try:
+        yield
+    finally:
+        _vcs.is_git_bundle = original
 
 
 def _render_or_fail(answers: Mapping[str, object], tree: Path, template: Path | None) -> None:
