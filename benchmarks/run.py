@@ -16,7 +16,8 @@ Sections (``--only`` takes any of them, comma-separated):
 - ``throughput``: each framework rendered with PostgreSQL + JWT, migrated into a fresh database,
   served by its Dockerfile CMD under gunicorn, loaded with ``wrk`` on ``/health`` and on the
   authenticated items list, next to a bare hello-world of the same framework under the same
-  server, config, virtualenv and worker count (``benchmarks/bare/``).
+  server, config, virtualenv and worker count (``benchmarks/bare/``); with the servers' CPU per
+  request, which stays meaningful when other work shares the cores.
 - ``update``: ``scaffold update`` on an unchanged project and with a changed answer.
 
 Every figure is a median of several runs. Nothing here asserts on time: the numbers are for
