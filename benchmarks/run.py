@@ -16,7 +16,8 @@ Sections (``--only`` takes any of them, comma-separated):
 - ``throughput``: each framework rendered with PostgreSQL + JWT, migrated into a fresh database,
   served by its Dockerfile CMD under gunicorn, loaded with ``wrk`` on ``/health`` and on the
   authenticated items list, next to a bare hello-world of the same framework under the same
-  server, config, virtualenv and worker count (``benchmarks/bare/``).
+  server, config, virtualenv and worker count (``benchmarks/bare/``); with the servers' CPU per
+  request, which stays meaningful when other work shares the cores.
 - ``update``: ``scaffold update`` on an unchanged project and with a changed answer.
 
 Every figure is a median of several runs. Nothing here asserts on time: the numbers are for
@@ -247,7 +248,8 @@ def clean_env(*, cold: bool = False, **extra: str) -> dict[str, str]:
     Bytecode: by default children cache it in a private directory (``PYTHONPYCACHEPREFIX``),
     as an installed tool does from its second run on, even when this shell sets
     ``PYTHONDONTWRITEBYTECODE`` (which makes every run recompile every module it imports, and
-    triples import times). ``cold=True`` measures exactly that: nothing cached, nothing written.
+    triples import times); scaffold's compiled Jinja templates likewise go to a private
+    ``XDG_CACHE_HOME``. ``cold=True`` measures a first run: nothing cached, nothing reused.
     """
     env = {
         k: v
@@ -260,8 +262,11 @@ def clean_env(*, cold: bool = False, **extra: str) -> dict[str, str]:
         env["PYTHONDONTWRITEBYTECODE"] = "1"
         if "cold" in PYCACHE:  # an empty tree: no __pycache__ next to a source is used either
             env["PYTHONPYCACHEPREFIX"] = str(PYCACHE["cold"])
+            # and no compiled Jinja templates (scaffold.render.CompiledTemplates): a first run
+            env["XDG_CACHE_HOME"] = tempfile.mkdtemp(dir=PYCACHE["cold"].parent, prefix="xdg-")
     elif "warm" in PYCACHE:
         env["PYTHONPYCACHEPREFIX"] = str(PYCACHE["warm"])
+        env["XDG_CACHE_HOME"] = str(PYCACHE["warm"].parent / "xdg-warm")
     env.update(extra)
     return env
 
@@ -325,8 +330,10 @@ def wait_healthy(url: str, proc: subprocess.Popen[bytes], log: Path, timeout: fl
 @contextlib.contextmanager
 def server(
     cmd: Sequence[str], *, cwd: Path, env: Mapping[str, str], port: int, log: Path
-) -> Iterator[str]:
-    """Start a server in its own process group, wait for /health, and always stop it."""
+) -> Iterator[tuple[str, int]]:
+    """Start a server in its own process group, wait for /health, and always stop it.
+
+    Yields its base URL and its process group (see ``group_cpu``)."""
     with log.open("wb") as out:
         proc = subprocess.Popen(
             cmd,
@@ -339,7 +346,7 @@ def server(
     base = f"http://127.0.0.1:{port}"
     try:
         wait_healthy(f"{base}/health", proc, log)
-        yield base
+        yield base, proc.pid
     finally:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGTERM)
@@ -349,6 +356,22 @@ def server(
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
+
+
+def group_cpu(pgid: int) -> float:
+    """CPU seconds (user + system) used so far by the live processes of a process group: a
+    server's master and workers. Unlike requests per second it hardly moves when other work
+    shares the cores. NaN where there is no /proc."""
+    total, found = 0, False
+    for entry in Path("/proc").glob("[0-9]*"):
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if int(fields[2]) == pgid:  # fields after "(comm)": state ppid pgrp ... utime stime
+            total += int(fields[11]) + int(fields[12])
+            found = True
+    return total / os.sysconf("SC_CLK_TCK") if found else float("nan")
 
 
 # --------------------------------------------------------------------------- report
@@ -580,6 +603,12 @@ def bench_startup(report: Report, runs: int) -> None:
         "`python -c 'import scaffold.cli'`": [python, "-c", "import scaffold.cli"],
         "`scaffold --version`": [scaffold, "--version"],
         "`scaffold --help`": [scaffold, "--help"],
+        "`scaffold --help` rendered by typer (stored help stale, or < 80 columns)": [
+            python,
+            "-c",
+            TYPER_HELP,
+            "--help",
+        ],
         "`scaffold new --help`": [scaffold, "new", "--help"],
         "`python -c 'import typer'` - no bytecode cache": [python, "-c", "import typer"],
         "`scaffold --version` - no bytecode cache": [scaffold, "--version"],
@@ -613,9 +642,15 @@ def bench_startup(report: Report, runs: int) -> None:
     body += (
         "\n\nNormal rows: compiled bytecode cached (as for any installed tool after its first "
         "run). 'No bytecode cache': `PYTHONDONTWRITEBYTECODE=1` with an empty cache, so every "
-        "module is compiled from source on every run."
+        "module is compiled from source on every run. `scaffold --help` is answered from "
+        "scaffold/_help.py without importing typer; the typer row is what it costs when that "
+        "stored text does not apply."
     )
     report.add("2. Start-up", body)
+
+
+#: ``scaffold --help`` the way it was answered before scaffold/_help.py: typer renders it.
+TYPER_HELP = "import sys; sys.argv[0] = 'scaffold'; from scaffold.cli import main; sys.exit(main())"
 
 
 # --------------------------------------------------------------------------- 3. time to green
@@ -815,6 +850,8 @@ class Served:
     token: str
     app_log: Path
     bare_log: Path
+    app_group: int = 0  # process groups of the two servers (group_cpu)
+    bare_group: int = 0
 
 
 @contextlib.contextmanager
@@ -867,17 +904,19 @@ def serve_framework(fw: str, workers: int, work: Path) -> Iterator[Served]:
                     env={**base_env, "PORT": str(app_port)},
                     port=app_port,
                     log=app_log,
-                ) as app_url,
+                ) as (app_url, app_group),
                 server(
                     bare_cmd,
                     cwd=BARE_DIR,
                     env={**base_env, "PORT": str(bare_port)},
                     port=bare_port,
                     log=bare_log,
-                ) as bare_url,
+                ) as (bare_url, bare_group),
             ):
                 token = sign_up(app_url, profile, items=20)
-                yield Served(fw, project, app_url, bare_url, token, app_log, bare_log)
+                yield Served(
+                    fw, project, app_url, bare_url, token, app_log, bare_log, app_group, bare_group
+                )
     finally:
         shutil.rmtree(project, ignore_errors=True)
 
@@ -904,18 +943,26 @@ def bench_throughput(
         try:
             with serve_framework(fw, workers, work) as served:
                 targets = {
-                    "bare /health": (f"{served.bare_url}/health", None),
-                    "/health": (f"{served.app_url}/health", None),
-                    "/api/v1/items (JWT)": (f"{served.app_url}/api/v1/items", served.token),
+                    "bare /health": (f"{served.bare_url}/health", None, served.bare_group),
+                    "/health": (f"{served.app_url}/health", None, served.app_group),
+                    "/api/v1/items (JWT)": (
+                        f"{served.app_url}/api/v1/items",
+                        served.token,
+                        served.app_group,
+                    ),
                 }
-                for url, tok in targets.values():  # warm-up: imports, pools, caches
+                for url, tok, _ in targets.values():  # warm-up: imports, pools, caches
                     run_wrk(url, min(2.0, seconds), threads, connections, tok)
                     drain(url)
                 results: dict[str, list[WrkResult]] = {k: [] for k in targets}
+                cpu: dict[str, list[float]] = {k: [] for k in targets}
                 for _ in range(rounds):
-                    for key, (url, tok) in targets.items():
-                        results[key].append(run_wrk(url, seconds, threads, connections, tok))
-                        drain(url)
+                    for key, (url, tok, group) in targets.items():
+                        before = group_cpu(group)
+                        result = run_wrk(url, seconds, threads, connections, tok)
+                        drain(url)  # the backlog is served (and billed) here, plus one /health
+                        results[key].append(result)
+                        cpu[key].append((group_cpu(group) - before) / (result.requests + 1))
                 app_errors = [
                     line
                     for line in served.app_log.read_text(errors="replace").splitlines()
@@ -924,9 +971,11 @@ def bench_throughput(
                 if app_errors:
                     failures.append(f"{fw} server log: " + " / ".join(app_errors[:3])[:600])
             med = {k: median_wrk(v) for k, v in results.items()}
+            med_cpu = {k: median(v) for k, v in cpu.items()}
             bare_rps = med["bare /health"].requests_per_s
             for key, res in med.items():
                 ratio = res.requests_per_s / bare_rps if bare_rps else 0.0
+                cpu_ratio = med_cpu["bare /health"] / med_cpu[key] if med_cpu[key] else 0.0
                 ok = res.errors == 0 and (ratio >= 0.9 if key == "/health" else True)
                 rows.append(
                     [
@@ -937,13 +986,15 @@ def bench_throughput(
                         fmt_s(res.p99_s),
                         f"{res.socket_errors} / {res.non_2xx}",
                         f"{ratio:.2f}x",
+                        f"{med_cpu[key] * 1e6:,.0f} us",
+                        f"{cpu_ratio:.2f}x",
                         verdict(ok),
                     ]
                 )
         except (RuntimeError, subprocess.CalledProcessError, OSError, KeyError) as error:
             detail = getattr(error, "stderr", "") or ""
             failures.append(f"{fw}: {error} {detail}".strip()[-1200:])
-            rows.append([fw, "failed (see below)", "", "", "", "", "", verdict(False)])
+            rows.append([fw, "failed (see below)", "", "", "", "", "", "", "", verdict(False)])
     body = markdown_table(
         [
             "Framework",
@@ -953,6 +1004,8 @@ def bench_throughput(
             "p99",
             "Errors socket / non-2xx",
             "vs bare",
+            "Server CPU / request",
+            "vs bare (CPU)",
             "Goal met",
         ],
         rows,
@@ -966,7 +1019,10 @@ def bench_throughput(
         f"{rounds} round(s) after a warm-up, interleaved; median of the rounds. The items list "
         f"holds 20 items of the signed-in user. Goal: `/health` >= 0.90x bare and 0 errors "
         f"(socket errors include wrk's 2 s timeout). wrk and the servers share the machine's "
-        f"cores."
+        f"cores. Server CPU / request: user + system CPU of the server's master and workers "
+        f"over a run (read from /proc) divided by the requests wrk completed; 'vs bare (CPU)' "
+        f"is bare's CPU per request over this one's, the same ratio as requests/s on an idle "
+        f"machine and the steadier one on a busy machine."
     )
     if failures:
         body += "\n\nFailures and server-log errors:\n" + "\n".join(f"- {f}" for f in failures)
