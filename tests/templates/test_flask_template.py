@@ -57,6 +57,8 @@ def test_flask_project_passes_its_own_checks(tmp_path: Path, database: str) -> N
         assert not (package / "migrations").exists()
         assert not (project / "tests" / "test_migrations.py").exists()
         assert "MONGODB_URL=" in (project / ".env.example").read_text()
+        # .env points the app (never the tests) at compose's MongoDB, password included.
+        assert "\nMONGODB_URL=mongodb://app:" in (project / ".env").read_text()
     else:
         assert (package / "migrations" / "versions" / "0001_initial.py").is_file()
         assert not (package / "mongodb.py").exists()
