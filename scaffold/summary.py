@@ -65,9 +65,11 @@ def report_created(resolved: Resolved, result: Rendered, *, as_json: bool) -> No
         }
         sys.stdout.write(json.dumps(payload, indent=2) + "\n")
         return
-    # Plain click styling (already imported with typer), not rich: importing rich.console
-    # alone was ~5% of `scaffold new`'s wall time (benchmarks/RESULTS.md).
-    from typer import echo, style
+    # Plain click styling, not rich: importing rich.console alone was ~5% of `scaffold new`'s
+    # wall time (benchmarks/RESULTS.md); and not even typer where the styles would be stripped.
+    from scaffold.output import echo, styler
+
+    style = styler(sys.stdout)
 
     echo(f"{style('Created', fg='green', bold=True)} {result.path} ({len(result.files)} files)")
     echo(answers_text(resolved))
