@@ -6,10 +6,13 @@ from __future__ import annotations
 
 import io
 import os
+import select
 import shutil
 import subprocess
 import sys
+import tty
 from pathlib import Path
+from typing import Any, TextIO
 
 import pytest
 from hypothesis import given, settings
@@ -136,31 +139,83 @@ def test_any_line_is_declined_or_read_as_typer_reads_it(argv: list[str]) -> None
         assert ours == typer_request(argv, monkeypatch)
 
 
-def test_plain_echo_writes_what_typer_writes(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+MESSAGES = ["", "plain", "Ünïcode", "colour \033[31mred\033[0m inside", "two\nlines"]
+STYLES: list[dict[str, Any]] = [
+    {},
+    {"fg": "green", "bold": True},
+    {"fg": "yellow"},
+    {"bold": True},
+    {"fg": "cyan"},
+]
+
+
+@pytest.mark.parametrize("styles", STYLES, ids=str)
+def test_style_is_typers(styles: dict[str, Any]) -> None:
     import typer
 
-    messages = ["", "plain", "Ünïcode", "colour \033[31mred\033[0m inside", "two\nlines"]
-    for err in (False, True):
-        for writer in ("ours", "typer"):
-            with (tmp_path / f"{writer}-{err}").open("w", encoding="utf-8") as stream:
-                monkeypatch.setattr(sys, "stderr" if err else "stdout", stream)
-                assert output.plain(stream)
-                style = output.styler(stream)
-                for message in messages:
-                    if writer == "ours":
-                        output.echo(style(message, fg="green", bold=True), err=err)
-                    else:
-                        typer.echo(typer.style(message, fg="green", bold=True), err=err)
-                monkeypatch.undo()
-        assert (tmp_path / f"ours-{err}").read_bytes() == (tmp_path / f"typer-{err}").read_bytes()
+    for message in MESSAGES:
+        assert output.style(message, **styles) == typer.style(message, **styles)
+
+
+def written(stream: TextIO, *, err: bool, ours: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every message in every style through our echo or typer's, to ``stream``."""
+    import typer
+
+    monkeypatch.setattr(sys, "stderr" if err else "stdout", stream)
+    for styles in STYLES:
+        for message in MESSAGES:
+            if ours:
+                output.echo(output.style(message, **styles), err=err)
+            else:
+                typer.echo(typer.style(message, **styles), err=err)
+    monkeypatch.undo()
+
+
+@pytest.mark.parametrize("err", [False, True], ids=["stdout", "stderr"])
+def test_echo_to_a_file_writes_what_typer_writes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, err: bool
+) -> None:
+    for ours in (True, False):
+        with (tmp_path / str(ours)).open("w", encoding="utf-8") as stream:
+            assert output.direct(stream)
+            written(stream, err=err, ours=ours, monkeypatch=monkeypatch)
+    assert (tmp_path / "True").read_bytes() == (tmp_path / "False").read_bytes()
+    assert b"\033" not in (tmp_path / "True").read_bytes()
+
+
+def read_all(fd: int) -> bytes:
+    chunks = []
+    while select.select([fd], [], [], 0.2)[0]:
+        try:
+            chunk = os.read(fd, 65536)
+        except OSError:  # the other end is closed and everything was read
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+@pytest.mark.parametrize("err", [False, True], ids=["stdout", "stderr"])
+def test_echo_to_a_terminal_writes_what_typer_writes(
+    monkeypatch: pytest.MonkeyPatch, err: bool
+) -> None:
+    got = {}
+    for ours in (True, False):
+        primary, secondary = os.openpty()
+        tty.setraw(secondary)  # no newline translation: the bytes as written
+        with open(secondary, "w", encoding="utf-8") as stream:  # noqa: PTH123
+            assert stream.isatty()
+            written(stream, err=err, ours=ours, monkeypatch=monkeypatch)
+        got[ours] = read_all(primary)
+        os.close(primary)
+    assert got[True] == got[False]
+    assert b"\033[32m" in got[True]
 
 
 def test_streams_click_might_treat_differently_go_to_typer() -> None:
-    assert not output.plain(io.StringIO())  # no encoding: click may re-wrap it
-    latin = io.TextIOWrapper(io.BytesIO(), encoding="latin-1")
-    assert not output.plain(latin)
+    assert not output.direct(io.StringIO())  # no encoding: click may re-wrap it
+    assert not output.direct(io.TextIOWrapper(io.BytesIO(), encoding="latin-1"))
 
 
 def files_of(root: Path) -> dict[str, bytes]:
