@@ -45,6 +45,12 @@ LEFT_TO_TYPER: frozenset[str] = frozenset({"--answers-file", "--help"})
 COMPLETION_VAR = "_SCAFFOLD_COMPLETE"
 
 
+def _completion_var(name: str) -> bool:
+    """Whether ``name`` may be click's shell-completion variable: ``_SCAFFOLD_COMPLETE`` for
+    the console script, another ``_<PROG>_COMPLETE`` when run under another program name."""
+    return name.startswith("_") and name.endswith("_COMPLETE")
+
+
 def valued_options() -> dict[str, str]:
     """Options with one value -> NewRequest field, or ``flag:<key>`` for a catalogue flag."""
     from scaffold.catalogue import OPTIONS
@@ -61,7 +67,7 @@ def valued_options() -> dict[str, str]:
 
 def parse(argv: Sequence[str]) -> NewRequest | None:
     """The request for ``scaffold new ARGV``, or ``None`` when typer should parse it."""
-    if os.name == "nt" or COMPLETION_VAR in os.environ:
+    if os.name == "nt" or any(_completion_var(name) for name in os.environ):
         return None
     valued = valued_options()
     names: list[str] = []

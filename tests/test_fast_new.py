@@ -114,8 +114,9 @@ def test_other_lines_are_left_to_typer(argv: list[str]) -> None:
     assert fast_new.parse(argv) is None
 
 
-def test_completion_requests_are_left_to_typer(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv(fast_new.COMPLETION_VAR, "bash_complete")
+@pytest.mark.parametrize("var", [fast_new.COMPLETION_VAR, "_PYTHON _M SCAFFOLD_COMPLETE"])
+def test_completion_requests_are_left_to_typer(monkeypatch: pytest.MonkeyPatch, var: str) -> None:
+    monkeypatch.setenv(var, "bash_complete")
     assert fast_new.parse(["x", "--defaults"]) is None
 
 
