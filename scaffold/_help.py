@@ -8,7 +8,7 @@ regenerated:
 """
 
 SOURCES = ("cli.py", "update.py", "smoke.py")
-CHECKSUM = "b6bcb658"
+CHECKSUM = "413dbbf9"
 TEXT = """\
 Usage: scaffold [OPTIONS] COMMAND [ARGS]...
 

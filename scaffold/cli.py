@@ -5,9 +5,8 @@ and ``scaffold --version`` start fast.
 """
 
 import inspect
-import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
@@ -115,60 +114,25 @@ def new(
     **flags: str | None,
 ) -> None:
     """Create a new project. Interactive on a terminal; never waits for input otherwise."""
-    from scaffold import answers as answers_mod
-    from scaffold import names, render, summary
+    from scaffold import new_command
 
+    request = new_command.NewRequest(
+        name=name,
+        with_=tuple(with_ or ()),
+        set_=tuple(set_ or ()),
+        answers_file=answers_file,
+        defaults=defaults,
+        output_dir=output_dir,
+        dry_run=dry_run,
+        no_git=no_git,
+        no_lock=no_lock,
+        as_json=as_json,
+        flags={k: v for k, v in flags.items() if v is not None},
+    )
     try:
-        project = names.parse(name)
-        given = {k: v for k, v in flags.items() if v is not None}
-        given["project_name"] = project.distribution
-        if with_:
-            extras = next((o for o in OPTIONS if o.kind == "multi"), None)
-            if extras is None:
-                raise answers_mod.AnswerError("no extras are available in this version")
-            given[extras.key] = with_
-        layers: list[tuple[str, Any]] = [("flag", given)]
-        if set_:
-            layers.append(("--set", answers_mod.parse_sets(set_)))
-        if answers_file is not None:
-            layers.append(("answers file", answers_mod.load_file(answers_file)))
-        interactive = not defaults and sys.stdin.isatty() and not as_json
-        asker = None
-        if interactive:
-            from scaffold import prompts
-
-            asker = prompts.ask
-        resolved = answers_mod.resolve(layers, ask=asker)
-    except (names.InvalidName, answers_mod.AnswerError) as error:
-        raise fail(str(error)) from None
-    except KeyboardInterrupt:
-        raise fail("aborted; nothing was written", 130) from None
-
-    target = output_dir / project.distribution
-    try:
-        render.check_target(target.absolute())
-    except render.RenderError as error:
-        raise fail(str(error)) from None
-
-    if interactive:
-        from scaffold import prompts
-
-        try:
-            prompts.confirm(resolved, summary.answers_text(resolved))
-        except (prompts.Aborted, KeyboardInterrupt):
-            raise fail("aborted; nothing was written", 130) from None
-
-    try:
-        if dry_run:
-            files = render.preview(resolved.answers)
-            summary.report_dry_run(resolved, target, files, as_json=as_json)
-            return
-        result = render.create(resolved.answers, target, git=not no_git, lock=not no_lock)
-    except render.RenderError as error:
-        raise fail(str(error)) from None
-    except KeyboardInterrupt:
-        raise fail("interrupted; nothing was written", 130) from None
-    summary.report_created(resolved, result, as_json=as_json)
+        new_command.run(request)
+    except new_command.CommandFailed as error:
+        raise fail(str(error), error.code) from None
 
 
 new.__signature__ = inspect.signature(new).replace(  # type: ignore[attr-defined]

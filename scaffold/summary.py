@@ -65,9 +65,9 @@ def report_created(resolved: Resolved, result: Rendered, *, as_json: bool) -> No
         }
         sys.stdout.write(json.dumps(payload, indent=2) + "\n")
         return
-    # Plain click styling (already imported with typer), not rich: importing rich.console
-    # alone was ~5% of `scaffold new`'s wall time (benchmarks/RESULTS.md).
-    from typer import echo, style
+    # Plain click styling, not rich: importing rich.console alone was ~5% of `scaffold new`'s
+    # wall time (benchmarks/RESULTS.md); and not typer either, see scaffold/output.py.
+    from scaffold.output import echo, style
 
     echo(f"{style('Created', fg='green', bold=True)} {result.path} ({len(result.files)} files)")
     echo(answers_text(resolved))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 ENV_VAR = "SCAFFOLD_TEMPLATES"
@@ -35,12 +36,38 @@ def fingerprint(root: Path | None = None, framework: str | None = None) -> str:
     """
     root = root or templates_dir()
     digest = hashlib.sha256()
-    for file in sorted(p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+    for file in sorted(_files(root, framework)):
         relative = file.relative_to(root)
-        if framework and relative.parts[0] not in {"copier.yml", "_shared", framework}:
-            continue
         digest.update(relative.as_posix().encode())
         digest.update(b"\0")
         digest.update(file.read_bytes())
         digest.update(b"\0")
     return digest.hexdigest()[:12]
+
+
+def _files(root: Path, framework: str | None) -> Iterator[Path]:
+    """The files ``fingerprint`` reads: all of ``root``, or what renders ``framework``.
+
+    For a framework only ``copier.yml``, ``_shared/`` and its own tree are walked, rather than
+    walking every framework's tree and dropping the others: this runs on every render. The
+    files are the same ones the whole-tree walk would keep (``rglob`` does not descend into a
+    linked directory, so neither is one of these three followed when it is a link).
+    """
+    if not framework:
+        tops: Iterable[Path] = [root]
+    else:
+        names = {"copier.yml", "_shared", framework}
+        # Only a plain name can be a first path part; anything else ("a/b", "..") matches none.
+        tops = [
+            root / name
+            for name in sorted(names)
+            if name not in {".", ".."} and "/" not in name and os.sep not in name
+        ]
+    for top in tops:
+        if top is not root and top.is_file():
+            candidates: Iterable[Path] = [top]
+        elif top is root or (top.is_dir() and not top.is_symlink()):
+            candidates = top.rglob("*")
+        else:
+            continue
+        yield from (p for p in candidates if p.is_file() and "__pycache__" not in p.parts)
