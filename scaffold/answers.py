@@ -12,7 +12,9 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from scaffold.catalogue import OPTIONS, OPTIONS_BY_KEY, Option, violations
+from scaffold import identity
+from scaffold.catalogue import OPTIONS, OPTIONS_BY_KEY, Option, Rule, violations
+from scaffold.errors import ScaffoldError
 
 #: Where an answer came from, for the summary ("default" tells a non-interactive user what
 #: they did not choose).
@@ -20,7 +22,7 @@ Source = str
 Asker = Callable[[Option, Mapping[str, object]], object]
 
 
-class AnswerError(ValueError):
+class AnswerError(ScaffoldError):
     """An answer the catalogue does not accept; the message is one line for the user."""
 
 
@@ -51,6 +53,8 @@ def check(key: str, value: object) -> object:
 
 
 def _check_choice(option: Option, value: str) -> None:
+    if value not in option.values and value.lower() in option.values:
+        raise AnswerError(f"{option.key}={value!r}: choices are lowercase; use {value.lower()!r}")
     if value not in option.values:
         valid = ", ".join(option.values) or "(none available yet)"
         raise AnswerError(f"{option.key}={value!r} is not a choice; valid choices: {valid}")
@@ -103,15 +107,40 @@ def resolve(
                 resolved.answers[option.key] = check(option.key, ask(option, resolved.answers))
                 resolved.sources[option.key] = "prompt"
             else:
-                default = option.default
-                resolved.answers[option.key] = list(default) if option.kind == "multi" else default
+                resolved.answers[option.key] = default_of(option)
                 resolved.sources[option.key] = "default"
     validate(resolved.answers)
     return resolved
 
 
+def default_of(option: Option) -> object:
+    """The answer ``option`` gets when no one gives one: git config's value where the catalogue
+    names a key (the author is the user git already knows), else the catalogue default."""
+    if option.kind == "multi":
+        return list(option.default)
+    if option.default_from_git:
+        configured = identity.git_config(option.default_from_git)
+        if configured:
+            try:
+                return check(option.key, configured)
+            except AnswerError:  # e.g. an email git accepts and the catalogue does not
+                pass
+    return option.default
+
+
+def broken_rules(answers: Mapping[str, object]) -> list[Rule]:
+    """The rules that the answers so far already break: those whose options are all answered
+    (a partial set of answers cannot break a rule about an option not yet asked)."""
+    return [rule for rule in violations(answers) if all(k in answers for k in rule.keys)]
+
+
 def validate(answers: Mapping[str, object]) -> None:
     """Raise :class:`AnswerError` naming the first rule the answers break, and why."""
     for rule in violations(answers):
-        combo = " with ".join(f"{k}={v}" for k, v in rule.when.items())
-        raise AnswerError(f"{combo} is not supported: {rule.reason}")
+        raise AnswerError(describe(rule))
+
+
+def describe(rule: Rule) -> str:
+    """One line: the combination and why it cannot be generated."""
+    combo = " with ".join(f"{k}={v}" for k, v in rule.when.items())
+    return f"{combo} is not supported: {rule.reason}"

@@ -41,6 +41,8 @@ class Option:
     pattern_help: str = ""
     #: Part of the matrix: the smoke test varies it. Text options never are.
     in_matrix: bool = False
+    #: A git config key whose value, when set, is the default instead of ``default``.
+    default_from_git: str | None = None
 
     def choice(self, value: str) -> Choice | None:
         return next((c for c in self.choices if c.value == value), None)
@@ -48,6 +50,11 @@ class Option:
     @property
     def values(self) -> tuple[str, ...]:
         return tuple(c.value for c in self.choices)
+
+    @property
+    def metavar(self) -> str:
+        """What ``--help`` shows for the flag's value."""
+        return self.key.upper() if self.choices else "TEXT"
 
 
 @dataclass(frozen=True)
@@ -81,6 +88,10 @@ def _holds(answer: object, value: str) -> bool:
 
 
 PROJECT_NAME_PATTERN = r"^[a-z][a-z0-9]*([-_][a-z0-9]+)*$"
+#: The longest derived identifiers must fit PostgreSQL's and MySQL's 63/64-byte names and the
+#: 63-character DNS labels Kubernetes requires: the tests' throw-away database
+#: ``<package>_test_<12 hex>`` (40 + 18 = 58) and ``<name>-secrets``/``-migrate`` (40 + 8).
+PROJECT_NAME_MAX_LENGTH = 40
 
 OPTIONS: tuple[Option, ...] = (
     Option(
@@ -108,6 +119,7 @@ OPTIONS: tuple[Option, ...] = (
         kind="text",
         default="Your Name",
         flag="--author-name",
+        default_from_git="user.name",
     ),
     Option(
         key="author_email",
@@ -116,6 +128,7 @@ OPTIONS: tuple[Option, ...] = (
         kind="text",
         default="you@example.com",
         flag="--author-email",
+        default_from_git="user.email",
         pattern=r"^[^@ ]+@[^@ ]+$",
         pattern_help="an email address",
     ),

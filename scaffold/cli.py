@@ -1,19 +1,30 @@
-"""The ``scaffold`` command line: a thin layer over the catalogue, answers and render modules.
+"""The ``scaffold`` command line: typer commands that parse arguments and call a domain module.
 
-Copier and questionary are imported inside the commands that need them, so ``scaffold --help``
-and ``scaffold --version`` start fast.
+Each command imports its module inside its body, so ``scaffold --help`` loads neither Copier
+nor questionary. Errors reach :func:`main` as :class:`~scaffold.errors.ScaffoldError` (or
+click's usage errors) and are printed there, once, as a single ``error:`` line.
 """
 
 import inspect
+import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from typer.core import TyperCommand
 
 from scaffold import __version__
-from scaffold.catalogue import OPTIONS, Option
+from scaffold.catalogue import OPTIONS, OPTIONS_BY_KEY, Option
+from scaffold.constants import EXIT_INTERRUPTED, EXIT_USAGE
+from scaffold.errors import ScaffoldError
 
-EXIT_USAGE = 2
+try:  # typer >= 0.26 ships its own copy of click
+    from typer._click import exceptions as click_exceptions
+except ImportError:  # pragma: no cover - older typer uses click itself
+    from click import exceptions as click_exceptions  # type: ignore[no-redef]
+
+#: click >= 8.2 signals "no arguments: show the help" with an error of its own.
+_NO_ARGS_IS_HELP = getattr(click_exceptions, "NoArgsIsHelpError", ())
 
 app = typer.Typer(
     name="scaffold",
@@ -27,13 +38,9 @@ app = typer.Typer(
     add_completion=True,
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
+    # click caps help at 80 columns unless told otherwise; use the whole terminal.
+    context_settings={"max_content_width": 10_000},
 )
-
-
-def fail(message: str, code: int = EXIT_USAGE) -> typer.Exit:
-    """Print a one-line error to stderr and return the exit to raise."""
-    typer.echo(f"error: {message}", err=True)
-    return typer.Exit(code)
 
 
 def _version(value: bool) -> None:
@@ -52,9 +59,41 @@ def main_callback(
     """Generate a production-ready Python backend (FastAPI, Flask or Django)."""
 
 
+# --- completion and help, from the catalogue ---------------------------------------------------
+
+
+def _choices(option: Option, incomplete: str) -> list[tuple[str, str]]:
+    return [(c.value, c.help) for c in option.choices if c.value.startswith(incomplete)]
+
+
+def complete_extra(incomplete: str) -> list[tuple[str, str]]:
+    """``--with`` values: the extras."""
+    extras = next((o for o in OPTIONS if o.kind == "multi"), None)
+    return _choices(extras, incomplete) if extras else []
+
+
+def complete_set(incomplete: str) -> list[tuple[str, str]]:
+    """``--set`` values: ``KEY=`` for every option, then that option's choices."""
+    key, sep, value = incomplete.partition("=")
+    if not sep:
+        return [(f"{o.key}=", o.help) for o in OPTIONS if o.key.startswith(key)]
+    option = OPTIONS_BY_KEY.get(key)
+    if option is None:
+        return []
+    return [(f"{key}={v}", h) for v, h in _choices(option, value)]
+
+
+def _completer(option: Option):
+    return lambda incomplete: _choices(option, incomplete)
+
+
 def _flag_help(option: Option) -> str:
     if option.choices:
         return f"{option.help} [{'|'.join(option.values)}; default: {option.default}]"
+    if option.default_from_git:
+        return (
+            f"{option.help} [default: git config {option.default_from_git}, else {option.default}]"
+        )
     return f"{option.help} [default: {option.default}]"
 
 
@@ -72,32 +111,97 @@ def _catalogue_params() -> list[inspect.Parameter]:
                 default=None,
                 annotation=Annotated[
                     str | None,
-                    typer.Option(*names, help=_flag_help(option), show_default=False),
+                    typer.Option(
+                        *names,
+                        help=_flag_help(option),
+                        show_default=False,
+                        metavar=option.metavar,
+                        autocompletion=_completer(option) if option.choices else None,
+                    ),
                 ],
             )
         )
     return params
 
 
+class ReadableCommand(TyperCommand):
+    """A command whose help names its arguments as most tools do: ``NAME``.
+
+    typer >= 0.26 writes a required argument as ``{NAME}`` in the usage line and adds its
+    Python type in the list (``NAME <str>``), which reads like a template placeholder.
+    """
+
+    def collect_usage_pieces(self, ctx: typer.Context) -> list[str]:
+        pieces = super().collect_usage_pieces(ctx)
+        return [p[1:-1] if p.startswith("{") and p.endswith("}") else p for p in pieces]
+
+    def format_options(self, ctx: typer.Context, formatter) -> None:  # type: ignore[no-untyped-def]
+        args, opts = [], []
+        for param in self.get_params(ctx):
+            record = param.get_help_record(ctx)
+            if record is None:
+                continue
+            if param.param_type_name == "argument":
+                args.append((param.metavar or (param.name or "").upper(), record[1]))
+            else:
+                opts.append(record)
+        for title, rows in (("Arguments", args), ("Options", opts)):
+            if rows:
+                with formatter.section(title):
+                    formatter.write_dl(rows)
+
+
+# --- commands ------------------------------------------------------------------------------------
+
+
 def new(
-    name: Annotated[str, typer.Argument(help="Project name, e.g. my-api (package my_api).")],
+    name: Annotated[
+        str,
+        typer.Argument(
+            help="Project name, e.g. my-api (package my_api); lowercase, at most 40 characters.",
+            metavar="NAME",
+            show_default=False,
+        ),
+    ],
     with_: Annotated[
         list[str] | None,
-        typer.Option("--with", help="Add an extra (repeatable); see `scaffold options`."),
+        typer.Option(
+            "--with",
+            help="Add an extra (repeatable); see `scaffold options`.",
+            metavar="EXTRA",
+            autocompletion=complete_extra,
+        ),
     ] = None,
     set_: Annotated[
         list[str] | None,
-        typer.Option("--set", help="Answer any option: KEY=VALUE (repeatable)."),
+        typer.Option(
+            "--set",
+            help="Answer any option: KEY=VALUE (repeatable).",
+            metavar="KEY=VALUE",
+            autocompletion=complete_set,
+        ),
     ] = None,
     answers_file: Annotated[
         Path | None,
-        typer.Option("--answers-file", help="Replay answers from a YAML file.", dir_okay=False),
+        typer.Option(
+            "--answers-file",
+            help="Replay answers from a YAML file.",
+            dir_okay=False,
+            metavar="FILE",
+        ),
     ] = None,
     defaults: Annotated[
         bool, typer.Option("--defaults", "-y", help="Use defaults for everything not given.")
     ] = False,
     output_dir: Annotated[
-        Path, typer.Option("--output-dir", "-o", help="Where to create the project directory.")
+        Path,
+        typer.Option(
+            "--output-dir",
+            "-o",
+            help="Where to create the project directory.",
+            metavar="DIR",
+            show_default="the current directory",
+        ),
     ] = Path(),
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Print the files it would write; write nothing.")
@@ -116,23 +220,21 @@ def new(
     """Create a new project. Interactive on a terminal; never waits for input otherwise."""
     from scaffold import new_command
 
-    request = new_command.NewRequest(
-        name=name,
-        with_=tuple(with_ or ()),
-        set_=tuple(set_ or ()),
-        answers_file=answers_file,
-        defaults=defaults,
-        output_dir=output_dir,
-        dry_run=dry_run,
-        no_git=no_git,
-        no_lock=no_lock,
-        as_json=as_json,
-        flags={k: v for k, v in flags.items() if v is not None},
+    new_command.run(
+        new_command.NewRequest(
+            name=name,
+            with_=tuple(with_ or ()),
+            set_=tuple(set_ or ()),
+            answers_file=answers_file,
+            defaults=defaults,
+            output_dir=output_dir,
+            dry_run=dry_run,
+            no_git=no_git,
+            no_lock=no_lock,
+            as_json=as_json,
+            flags={k: v for k, v in flags.items() if v is not None},
+        )
     )
-    try:
-        new_command.run(request)
-    except new_command.CommandFailed as error:
-        raise fail(str(error), error.code) from None
 
 
 new.__signature__ = inspect.signature(new).replace(  # type: ignore[attr-defined]
@@ -141,6 +243,7 @@ new.__signature__ = inspect.signature(new).replace(  # type: ignore[attr-defined
 )
 app.command(
     "new",
+    cls=ReadableCommand,
     epilog="Examples: scaffold new my-api --defaults | scaffold new shop -f django -d postgresql",
 )(new)
 
@@ -155,70 +258,47 @@ def options(
     summary.report_options(as_json=as_json)
 
 
-def main() -> int:
-    """Console-script entry point."""
-    try:
-        app()
-    except SystemExit as exit_:
-        return int(exit_.code or 0) if not isinstance(exit_.code, str) else 1
-    return 0
-
-
-def top_level_help() -> str:
-    """What ``scaffold --help`` prints on a terminal of 80 columns or more (click wraps help to
-    78 columns there); ``scaffold/_help.py`` stores it for ``scaffold/__main__.py``."""
-    command = typer.main.get_command(app)
-    context = command.make_context("scaffold", [], resilient_parsing=True, terminal_width=78)
-    return context.get_help() + "\n"
-
-
-def help_sources() -> tuple[str, ...]:
-    """The modules the top-level help is built from, relative to the package."""
-    return ("cli.py", *(f"{name.rsplit('.', 1)[1]}.py" for name in COMMAND_MODULES))
-
-
-def write_stored_help(path: Path | None = None) -> Path:
-    """Regenerate ``scaffold/_help.py`` (after changing a command or its help):
-    ``uv run python -c "from scaffold.cli import write_stored_help; write_stored_help()"``."""
-    from scaffold.__main__ import sources_checksum
-
-    text = top_level_help()
-    if '"""' in text or "\\" in text:
-        raise ValueError("the help text cannot be stored as a plain triple-quoted string")
-    sources = help_sources()
-    listed = ", ".join(f'"{name}"' for name in sources) + ("," if len(sources) == 1 else "")
-    path = path or Path(__file__).with_name("_help.py")
-    path.write_text(
-        '"""What ``scaffold --help`` prints, so scaffold/__main__.py can answer it without typer.\n'
-        "\n"
-        "Generated by scaffold.cli.write_stored_help(); do not edit. __main__ ignores it once any\n"
-        "of SOURCES differs from CHECKSUM, and tests/test_fast_help.py fails until it is\n"
-        "regenerated:\n"
-        "\n"
-        '    uv run python -c "from scaffold.cli import write_stored_help; write_stored_help()"\n'
-        '"""\n'
-        "\n"
-        f"SOURCES = ({listed})\n"
-        f'CHECKSUM = "{sources_checksum(sources)}"\n'
-        f'TEXT = """\\\n{text}"""\n',
-        encoding="utf-8",
-    )
-    return path
-
-
 def _register_commands() -> None:
-    """Commands that live in their own modules; each module's ``register(app)`` adds them.
+    """``update``/``check`` and ``smoke`` are defined next to their domain code; each module's
+    ``register(app)`` adds them."""
+    from scaffold import smoke, update
 
-    Those modules import their heavy dependencies inside the command bodies, so registering
-    them costs nothing at start-up.
-    """
-    import importlib
+    update.register(app)
+    smoke.register(app)
 
-    for name in COMMAND_MODULES:
-        importlib.import_module(name).register(app)
-
-
-#: Modules with more commands (each defines ``register(app: typer.Typer) -> None``).
-COMMAND_MODULES: tuple[str, ...] = ("scaffold.update", "scaffold.smoke")
 
 _register_commands()
+
+
+# --- the one place errors are printed ------------------------------------------------------------
+
+
+def _error(message: str) -> None:
+    typer.echo(f"error: {message}", err=True)
+
+
+def main(args: list[str] | None = None) -> int:
+    """Console-script entry point: run the command, print any error as one line."""
+    try:
+        result = app(args=args, prog_name="scaffold", standalone_mode=False)
+    except ScaffoldError as error:
+        _error(str(error))
+        return error.exit_code
+    except _NO_ARGS_IS_HELP as error:
+        error.show()  # `scaffold` alone: the help, as click would print it
+        return EXIT_USAGE
+    except click_exceptions.UsageError as error:
+        hint = f" (see `{error.ctx.command_path} --help`)" if error.ctx else ""
+        _error(f"{error.format_message()}{hint}")
+        return error.exit_code
+    except click_exceptions.ClickException as error:
+        _error(error.format_message())
+        return error.exit_code
+    except (typer.Abort, KeyboardInterrupt):
+        _error("aborted; nothing was written")
+        return EXIT_INTERRUPTED
+    return result if isinstance(result, int) else 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -7,7 +7,8 @@ import re
 import sys
 from dataclasses import dataclass
 
-from scaffold.catalogue import PROJECT_NAME_PATTERN
+from scaffold.catalogue import PROJECT_NAME_MAX_LENGTH, PROJECT_NAME_PATTERN
+from scaffold.errors import ScaffoldError
 
 #: Importable names a generated package must not shadow: the frameworks and libraries the
 #: templates import, plus the standard library.
@@ -33,7 +34,10 @@ RESERVED = frozenset(
 ) | frozenset(sys.stdlib_module_names)
 
 
-class InvalidName(ValueError):
+MAX_LENGTH = PROJECT_NAME_MAX_LENGTH
+
+
+class InvalidName(ScaffoldError):
     """A project name that cannot become a distribution and a package."""
 
 
@@ -52,7 +56,15 @@ def parse(raw: str) -> ProjectName:
         raise InvalidName(
             f"{raw!r} is a path, not a name; pass a name and use --output-dir for the location"
         )
-    name = name.lower()
+    if name != name.lower():
+        raise InvalidName(
+            f"{raw!r} has upper-case letters; project names are lowercase: use {name.lower()!r}"
+        )
+    if len(name) > MAX_LENGTH:
+        raise InvalidName(
+            f"{raw!r} is {len(name)} characters; the limit is {MAX_LENGTH} (database and "
+            "Kubernetes names derived from it must fit in 63 characters)"
+        )
     if name[0].isdigit():
         raise InvalidName(f"{raw!r} starts with a digit; a Python package name cannot")
     if not re.fullmatch(PROJECT_NAME_PATTERN, name):

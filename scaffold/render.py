@@ -26,16 +26,16 @@ from typing import Any
 from jinja2 import BytecodeCache, Environment, Template
 from jinja2.bccache import Bucket
 
-from scaffold import __version__
+from scaffold import __version__, identity, locking
+from scaffold.constants import ANSWERS_FILE, PRISTINE_BRANCH
+from scaffold.errors import ScaffoldError
 from scaffold.templates import fingerprint, templates_dir
 
-ANSWERS_FILE = ".scaffold-answers.yml"
-PRISTINE_BRANCH = "scaffold/pristine"
 TEMP_PREFIX = ".scaffold-tmp-"
 KEEP_CACHES = 3  # compiled-template caches kept per framework (see CompiledTemplates)
 
 
-class RenderError(RuntimeError):
+class RenderError(ScaffoldError):
     """Rendering could not start or finish; the message is one line for the user."""
 
 
@@ -320,7 +320,7 @@ def create(
             _render_or_fail(answers, tree, template)
             result = Rendered(path=target, files=list_files(tree))
             if lock:
-                result.locked = uv_lock(tree, result.notes)
+                result.locked = uv_lock(tree, result.notes, str(answers.get("python_version")))
             if git:
                 result.committed = git_init(tree, answers, result.notes)
             check_target(target)  # someone may have created it meanwhile
@@ -340,32 +340,17 @@ def preview(answers: Mapping[str, object], *, template: Path | None = None) -> l
         return list_files(tree)
 
 
-def uv_lock(tree: Path, notes: list[str]) -> bool:
-    """Resolve uv.lock so the Dockerfile's ``uv sync --locked`` works from the first commit."""
-    uv = shutil.which("uv")
-    if uv is None:
-        notes.append("uv not found: run `uv lock` in the project to create uv.lock")
-        return False
-    env = {**os.environ, "UV_PYTHON_DOWNLOADS": "never"}
-    env.pop("VIRTUAL_ENV", None)
-    proc = subprocess.run(
-        [uv, "lock", "--quiet"], cwd=tree, env=env, capture_output=True, text=True, check=False
-    )
-    if proc.returncode != 0:
-        last = (proc.stderr.strip().splitlines() or ["unknown error"])[-1]
-        notes.append(f"uv lock failed ({last}); run `uv lock` in the project when online")
-        return False
-    return True
+def uv_lock(tree: Path, notes: list[str], python: str | None = None) -> bool:
+    """Resolve uv.lock so the Dockerfile's ``uv sync --locked`` works from the first commit.
 
-
-def git_env(answers: Mapping[str, object]) -> dict[str, str]:
-    """Git identity for scaffold's own commits when the user has none configured."""
-    env = dict(os.environ)
-    for role in ("AUTHOR", "COMMITTER"):
-        env.setdefault(f"GIT_{role}_NAME", str(answers.get("author_name") or "scaffold"))
-        email = str(answers.get("author_email") or "scaffold@localhost")
-        env.setdefault(f"GIT_{role}_EMAIL", email)
-    return env
+    A failure is not fatal (the project is complete without a lock file); the note says why,
+    in uv's words, and what to do next (see :mod:`scaffold.locking`).
+    """
+    failure = locking.lock(tree, python)
+    if failure is None:
+        return True
+    notes.append(failure)
+    return False
 
 
 def _git(tree: Path, *args: str, env: Mapping[str, str]) -> subprocess.CompletedProcess[str]:
@@ -391,7 +376,7 @@ def git_init(tree: Path, answers: Mapping[str, object], notes: list[str]) -> boo
     if shutil.which("git") is None:
         notes.append("git not found: the project was not put under version control")
         return False
-    env = git_env(answers)
+    env = identity.commit_env(answers, tree)
     try:
         _git(tree, "init", "--quiet", "--initial-branch=main", env=env)
         _git(tree, "add", "--all", env=env)

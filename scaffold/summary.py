@@ -7,6 +7,8 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from typer import echo, style
+
 from scaffold.catalogue import OPTIONS, OPTIONS_BY_KEY, RULES
 
 if TYPE_CHECKING:
@@ -65,10 +67,6 @@ def report_created(resolved: Resolved, result: Rendered, *, as_json: bool) -> No
         }
         sys.stdout.write(json.dumps(payload, indent=2) + "\n")
         return
-    # Plain click styling, not rich: importing rich.console alone was ~5% of `scaffold new`'s
-    # wall time (benchmarks/RESULTS.md); and not typer either, see scaffold/output.py.
-    from scaffold.output import echo, style
-
     echo(f"{style('Created', fg='green', bold=True)} {result.path} ({len(result.files)} files)")
     echo(answers_text(resolved))
     for note in result.notes:
