@@ -96,6 +96,11 @@ def resolve(
     """Merge answer ``layers`` (highest precedence first), ask for the rest, then validate."""
     resolved = Resolved()
     stack = list(layers)
+    given: dict[str, object] = {}
+    for _, layer in reversed(stack):  # highest precedence last, so it wins
+        given.update({k: check(k, v) for k, v in layer.items()})
+    for rule in broken_rules(given):  # refused before any question is asked
+        raise AnswerError(describe(rule))
     for option in OPTIONS:
         for source, layer in stack:
             if option.key in layer:

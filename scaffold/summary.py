@@ -22,7 +22,7 @@ def _console(err: bool = False):
     return Console(stderr=err, highlight=False)
 
 
-def _label(key: str, value: object) -> str:
+def label(key: str, value: object) -> str:
     option = OPTIONS_BY_KEY[key]
     if isinstance(value, list):
         return ", ".join(value) or "none"
@@ -37,7 +37,7 @@ def answers_text(resolved: Resolved) -> str:
     for option in OPTIONS:
         value = resolved.answers[option.key]
         note = "  (default)" if resolved.sources.get(option.key) == "default" else ""
-        lines.append(f"  {option.prompt:<{width}}  {_label(option.key, value)}{note}")
+        lines.append(f"  {option.prompt:<{width}}  {label(option.key, value)}{note}")
     return "\n".join(lines)
 
 

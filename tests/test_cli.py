@@ -314,7 +314,7 @@ def test_interactive_session_in_a_pseudo_terminal(tmp_path: Path) -> None:
     child.expect("Extras")
     child.send(enter)  # none ticked
     child.expect("Generate the project")
-    child.send("y")
+    child.send("y" + enter)  # "Yes, generate it"
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0, child.before
@@ -340,7 +340,7 @@ def test_interactive_decline_writes_nothing(tmp_path: Path) -> None:
     child.expect("Extras")  # the one question no flag above answers
     child.send("\r")
     child.expect("Generate the project")
-    child.send("n")
+    child.send("n\r")  # "No, cancel"
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 130
