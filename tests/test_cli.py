@@ -359,7 +359,7 @@ def test_wheel_ships_the_templates_and_works_alone(tmp_path: Path) -> None:
         [uv, "build", "--wheel", "--out-dir", str(dist), str(REPO)],
         check=True, capture_output=True, env=env,
     )  # fmt: skip
-    wheel = next(dist.glob("scaffold-*.whl"))
+    wheel = next(dist.glob("scaffold_backend-*.whl"))
     with zipfile.ZipFile(wheel) as archive:
         names = set(archive.namelist())
     assert "scaffold/templates/copier.yml" in names

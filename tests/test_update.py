@@ -697,7 +697,7 @@ def test_update_from_a_wheel_install_offline(tmp_path: Path) -> None:
         [uv, "build", "--wheel", "--out-dir", str(dist), str(REPO)],
         check=True, capture_output=True, env=env,
     )  # fmt: skip
-    wheel = next(dist.glob("scaffold-*.whl"))
+    wheel = next(dist.glob("scaffold_backend-*.whl"))
     venv = tmp_path / "venv"
     subprocess.run([uv, "venv", "--quiet", str(venv)], check=True, env=env)
     subprocess.run(
