@@ -5,7 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from scaffold.render import CompiledTemplates, list_files, render_tree
+from scaffold.copier_patches import CompiledTemplates
+from scaffold.render import list_files, render_tree
 
 ANSWERS = {"project_name": "cached", "framework": "flask", "auth": "session"}
 
