@@ -87,11 +87,11 @@ def _holds(answer: object, value: str) -> bool:
     return answer == value
 
 
-PROJECT_NAME_PATTERN = r"^[a-z][a-z0-9]*([-_][a-z0-9]+)*$"
 #: The longest derived identifiers must fit PostgreSQL's and MySQL's 63/64-byte names and the
 #: 63-character DNS labels Kubernetes requires: the tests' throw-away database
 #: ``<package>_test_<12 hex>`` (40 + 18 = 58) and ``<name>-secrets``/``-migrate`` (40 + 8).
 PROJECT_NAME_MAX_LENGTH = 40
+PROJECT_NAME_PATTERN = rf"^(?=.{{1,{PROJECT_NAME_MAX_LENGTH}}}$)[a-z][a-z0-9]*([-_][a-z0-9]+)*$"
 
 OPTIONS: tuple[Option, ...] = (
     Option(
@@ -102,7 +102,7 @@ OPTIONS: tuple[Option, ...] = (
         default="myapi",
         pattern=PROJECT_NAME_PATTERN,
         pattern_help="lowercase letters and digits, words joined by single - or _, "
-        "starting with a letter",
+        f"starting with a letter, at most {PROJECT_NAME_MAX_LENGTH} characters",
     ),
     Option(
         key="description",
