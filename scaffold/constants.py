@@ -1,7 +1,7 @@
-"""Facts about a generated project and about scaffold's exits, named once.
+"""Facts about a generated project, scaffold's exits and its test services, named once.
 
-``scaffold/update.py`` and ``scaffold/gitops.py`` still carry their own copies of the first
-two; they should import them from here.
+``scaffold/update.py`` still carries its own copies of the first two and ``scaffold/smoke.py``
+of SERVICE_ENV; they should import them from here.
 """
 
 #: The answers Copier records in every generated project (the base of ``scaffold update``).
@@ -12,3 +12,12 @@ PRISTINE_BRANCH = "scaffold/pristine"
 #: Exit statuses: bad input or a refused operation, and Ctrl-C / SIGTERM (128 + SIGINT).
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
+
+#: The environment variable naming this machine's server of each kind, read by the repository's
+#: tests and by ``scaffold smoke`` (unset: what needs that server is skipped or not run).
+SERVICE_ENV: dict[str, str] = {
+    "postgresql": "SCAFFOLD_TEST_POSTGRES_URL",
+    "mysql": "SCAFFOLD_TEST_MYSQL_URL",
+    "mongodb": "SCAFFOLD_TEST_MONGODB_URL",
+    "redis": "SCAFFOLD_TEST_REDIS_URL",
+}

@@ -13,15 +13,10 @@ from pathlib import Path
 
 import pytest
 
+from scaffold.constants import SERVICE_ENV
+
 REPO = Path(__file__).resolve().parents[1]
 TEMPLATES = REPO / "templates"
-
-SERVICE_ENV = {
-    "postgresql": "SCAFFOLD_TEST_POSTGRES_URL",
-    "mysql": "SCAFFOLD_TEST_MYSQL_URL",
-    "mongodb": "SCAFFOLD_TEST_MONGODB_URL",
-    "redis": "SCAFFOLD_TEST_REDIS_URL",
-}
 
 
 def service_url(kind: str) -> str:
