@@ -29,13 +29,8 @@ def git_config(key: str, cwd: Path | None = None) -> str | None:
         text=True,
         check=False,
     )
-    return proc.stdout.strip() or None if proc.returncode == 0 else None
-
-
-def configured() -> dict[str, str]:
-    """The user's configured ``name`` and ``email`` (either may be missing)."""
-    found = {"name": git_config("user.name"), "email": git_config("user.email")}
-    return {key: value for key, value in found.items() if value}
+    value = proc.stdout.strip()
+    return value if proc.returncode == 0 and value else None
 
 
 def commit_env(answers: Mapping[str, object], cwd: Path | None = None) -> dict[str, str]:
