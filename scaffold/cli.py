@@ -7,11 +7,12 @@ click's usage errors) and are printed there, once, as a single ``error:`` line.
 
 import inspect
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
-from typer.core import TyperCommand
+from typer.core import TyperCommand, TyperGroup
 
 from scaffold import __version__
 from scaffold.catalogue import OPTIONS, OPTIONS_BY_KEY, Option
@@ -26,8 +27,24 @@ except ImportError:  # pragma: no cover - older typer uses click itself
 #: click >= 8.2 signals "no arguments: show the help" with an error of its own.
 _NO_ARGS_IS_HELP = getattr(click_exceptions, "NoArgsIsHelpError", ())
 
+
+class ScaffoldGroup(TyperGroup):
+    """The top-level command: every error of every command is reported by
+    :func:`run_reporting_errors`, however the app is called (console script, ``python -m``,
+    typer's test runner)."""
+
+    def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
+        code = run_reporting_errors(
+            lambda: super(ScaffoldGroup, self).main(*args, standalone_mode=False, **kwargs)
+        )
+        if standalone_mode:
+            sys.exit(code)
+        return code
+
+
 app = typer.Typer(
     name="scaffold",
+    cls=ScaffoldGroup,
     help="Generate a production-ready Python backend (FastAPI, Flask or Django).\n\n"
     "Examples:\n\n"
     "  scaffold new myapi                      # interactive\n\n"
@@ -277,10 +294,10 @@ def _error(message: str) -> None:
     typer.echo(f"error: {message}", err=True)
 
 
-def main(args: list[str] | None = None) -> int:
-    """Console-script entry point: run the command, print any error as one line."""
+def run_reporting_errors(run: Callable[[], object]) -> int:
+    """Run the parsed command line; print any error as one ``error:`` line; the exit status."""
     try:
-        result = app(args=args, prog_name="scaffold", standalone_mode=False)
+        result = run()
     except ScaffoldError as error:
         _error(str(error))
         return error.exit_code
@@ -298,6 +315,11 @@ def main(args: list[str] | None = None) -> int:
         _error("aborted; nothing was written")
         return EXIT_INTERRUPTED
     return result if isinstance(result, int) else 0
+
+
+def main(args: list[str] | None = None) -> int:
+    """Console-script entry point."""
+    return app(args=args, prog_name="scaffold", standalone_mode=False)
 
 
 if __name__ == "__main__":  # pragma: no cover
