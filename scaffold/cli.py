@@ -219,6 +219,6 @@ def _register_commands() -> None:
 
 
 #: Modules with more commands (each defines ``register(app: typer.Typer) -> None``).
-COMMAND_MODULES: tuple[str, ...] = ("scaffold.update", "scaffold.smoke")
+COMMAND_MODULES: tuple[str, ...] = ("scaffold.update", "scaffold.smoke", "scaffold.serve")
 
 _register_commands()
