@@ -6,6 +6,7 @@ CLI's own install and start-up stay as they are.
 
 from __future__ import annotations
 
+import logging
 from typing import Annotated
 
 import typer
@@ -46,5 +47,6 @@ def register(app: typer.Typer) -> None:
         application = create_app(
             limits=Limits(renders_per_minute=renders_per_minute), allowed_hosts=hosts
         )
+        logging.basicConfig(level=logging.INFO, format="%(levelname)s:     %(message)s")
         typer.echo(f"scaffold serve: http://{host}:{port}/ (Ctrl-C stops)")
         uvicorn.run(application, host=host, port=port, log_level="info")

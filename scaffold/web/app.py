@@ -14,7 +14,8 @@ import logging
 import time
 import zipfile
 from collections import defaultdict, deque
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -148,7 +149,8 @@ def create_app(
             return _error(str(error), 503)
         except renderer.RenderFailed as error:
             return _error(str(error), 422)
-        log.info("rendered %s in %.0f ms", project.name, (time.perf_counter() - started) * 1000)
+        wall = (time.perf_counter() - started) * 1000
+        log.info("rendered %s: %.0f ms wall, %.0f ms CPU", project.name, wall, project.cpu * 1000)
         for note in project.notes:
             log.warning("%s: %s", project.name, note)
         return handle(project)
@@ -221,7 +223,13 @@ def create_app(
     middleware = [Middleware(Guard)]
     if allowed_hosts:
         middleware.append(Middleware(TrustedHostMiddleware, allowed_hosts=allowed_hosts))
-    return Starlette(routes=routes, middleware=middleware)
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        await anyio.to_thread.run_sync(renderer.start)
+        yield
+
+    return Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
 
 
 def zip_bytes(project: renderer.Project) -> bytes:

@@ -19,7 +19,7 @@ def _text(option: Option) -> str:
     key = escape(option.key)
     hint = f" Must be {option.pattern_help}." if option.pattern_help else ""
     return f"""
-    <div class="field text" id="field-{key}">
+    <div class="field kind-text" id="field-{key}">
       <label for="opt-{key}">{escape(option.prompt)}</label>
       <input id="opt-{key}" name="{key}" type="text" value="{escape(str(option.default))}"
         autocomplete="off" spellcheck="false" aria-describedby="help-{key} error-{key}">
@@ -43,13 +43,15 @@ def _choices(option: Option) -> str:
         items.append(f"""
         <label class="choice" for="opt-{ident}">
           <input type="{kind}" id="opt-{ident}" name="{key}" value="{value}"
-            {"checked" if selected else ""} aria-describedby="desc-{ident} reason-{ident}">
-          <span class="name">{escape(choice.label)}</span>
+            {"checked" if selected else ""} aria-labelledby="name-{ident}"
+            aria-describedby="desc-{ident} reason-{ident}">
+          <span class="name" id="name-{ident}">{escape(choice.label)}</span>
           <span class="desc" id="desc-{ident}">{escape(choice.help)}</span>
           <span class="reason" id="reason-{ident}"></span>
         </label>""")
     return f"""
-    <fieldset class="field {escape(option.kind)}" id="field-{key}" aria-describedby="help-{key}">
+    <fieldset class="field kind-{escape(option.kind)}" id="field-{key}"
+      aria-describedby="help-{key}">
       <legend>{escape(option.prompt)}</legend>
       <p class="help" id="help-{key}">{escape(option.help)}</p>
       <div class="choices">{"".join(items)}

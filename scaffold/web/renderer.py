@@ -47,6 +47,8 @@ class Project:
     name: str
     files: dict[str, File]
     notes: list[str] = field(default_factory=list)
+    #: CPU seconds the render process used (it starts at zero when forked): the render itself.
+    cpu: float = 0.0
 
 
 def _context() -> multiprocessing.context.BaseContext:
@@ -57,11 +59,22 @@ def _context() -> multiprocessing.context.BaseContext:
     # The server imports these once and every render forks from it. (Each child still re-runs
     # a main *script* before its work, as multiprocessing does; `python -m scaffold` and the
     # console script make that nothing or three lines.)
-    context.set_forkserver_preload(["scaffold.__main__", "scaffold.render", "copier._main"])
+    # jinja2_ansible_filters: Copier loads it for every render (its default Jinja extension).
+    context.set_forkserver_preload(
+        ["scaffold.__main__", "scaffold.render", "copier._main", "jinja2_ansible_filters"]
+    )
     return context
 
 
 _CONTEXT = _context()
+
+
+def start() -> None:
+    """Start the forkserver now (it imports Copier), so the first render does not wait for it."""
+    if _CONTEXT.get_start_method() == "forkserver":
+        from multiprocessing import forkserver
+
+        forkserver.ensure_running()
 
 
 def render(answers: Mapping[str, object], *, download: bool, timeout: float) -> Project:
@@ -85,16 +98,18 @@ def render(answers: Mapping[str, object], *, download: bool, timeout: float) -> 
                 _kill(process.pid)
                 process.join()
                 raise RenderTimeout(f"the render took longer than {timeout:g} s and was stopped")
-            outcome = receive.recv() if receive.poll() else ("error", "the render process died")
+            outcome = (
+                receive.recv() if receive.poll() else ("error", "the render process died", 0.0)
+            )
         finally:
             receive.close()
             if process.is_alive():  # an exception above: never leave it running
                 _kill(process.pid)
                 process.join()
-        status, detail = outcome
+        status, detail, cpu = outcome
         if status != "ok":
             raise RenderFailed(str(detail))
-        return Project(name=name, files=_read_tree(target), notes=list(detail))
+        return Project(name=name, files=_read_tree(target), notes=list(detail), cpu=cpu)
 
 
 def _kill(pid: int | None) -> None:
@@ -125,7 +140,8 @@ def _child(answers: dict[str, object], target: str, download: bool, send: Connec
         outcome = ("error", str(error))
     except Exception as error:  # Copier, Jinja and OS errors alike, as the CLI reports them
         outcome = ("error", f"rendering failed: {type(error).__name__}: {error}")
-    send.send(outcome)
+    times = os.times()
+    send.send((*outcome, times.user + times.system))
     send.close()
 
 
