@@ -7,8 +7,8 @@ regenerated:
     uv run python -c "from scaffold.cli import write_stored_help; write_stored_help()"
 """
 
-SOURCES = ("cli.py", "update.py", "smoke.py")
-CHECKSUM = "413dbbf9"
+SOURCES = ("cli.py", "update.py", "smoke.py", "serve.py")
+CHECKSUM = "cfdc4e64"
 TEXT = """\
 Usage: scaffold [OPTIONS] COMMAND [ARGS]...
 
@@ -38,4 +38,5 @@ Commands:
   update   Merge the installed templates into a project, keeping every...
   check    Is the project at the installed templates? For the project's...
   smoke    Render combinations of the options and prove each one: lint,...
+  serve    Choose, preview (Explore) and download a project in the browser.
 """
