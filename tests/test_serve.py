@@ -12,6 +12,7 @@ import re
 import shlex
 import subprocess
 import sys
+import time
 import zipfile
 from html.parser import HTMLParser
 from pathlib import Path
@@ -343,3 +344,52 @@ def test_zip_is_what_scaffold_new_no_git_writes(client: TestClient, sandbox: Pat
                 text = text.replace(value, _secrets(zipped[path][0].decode())[key])
             data = text.encode()
         assert zipped[path] == (data, mode), path
+
+
+def test_serve_binds_loopback_by_default_and_guards_host_names(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import uvicorn
+    from typer.testing import CliRunner
+
+    from scaffold.cli import app
+
+    started: dict[str, object] = {}
+    monkeypatch.setattr(
+        uvicorn, "run", lambda application, **kw: started.update(kw, app=application)
+    )
+    result = CliRunner().invoke(app, ["serve"])
+    assert result.exit_code == 0, result.output
+    assert started["host"] == "127.0.0.1" and started["port"] == 8000
+    client = TestClient(started["app"])  # type: ignore[arg-type]
+    assert client.get("/", headers={"host": "rebound.example"}).status_code == 400
+
+
+def test_serve_without_the_web_extra_says_how_to_install_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from typer.testing import CliRunner
+
+    from scaffold.cli import app
+
+    monkeypatch.setitem(sys.modules, "uvicorn", None)  # import uvicorn -> ImportError
+    result = CliRunner().invoke(app, ["serve"])
+    assert result.exit_code == 2
+    assert "pip install 'scaffold[web]'" in result.output
+
+
+def test_a_download_over_its_time_leaves_no_process_or_file(sandbox: Path) -> None:
+    """``uv lock`` runs in the render's process group and dies with it."""
+    client = TestClient(create_app(limits=Limits(download_timeout=1.5)))
+    response = client.get("/download")
+    assert response.status_code == 503
+    time.sleep(0.5)
+    inside = []
+    for proc in Path("/proc").iterdir():
+        try:
+            cwd = (proc / "cwd").readlink()
+        except OSError:
+            continue
+        if str(cwd).startswith(str(sandbox / "tmp")):
+            inside.append((proc.name, (proc / "cmdline").read_bytes()))
+    assert inside == [], "a render process outlived its timeout"
