@@ -393,3 +393,18 @@ def test_a_download_over_its_time_leaves_no_process_or_file(sandbox: Path) -> No
         if str(cwd).startswith(str(sandbox / "tmp")):
             inside.append((proc.name, (proc / "cmdline").read_bytes()))
     assert inside == [], "a render process outlived its timeout"
+
+
+def test_rate_limiter_forgets_quiet_clients(monkeypatch: pytest.MonkeyPatch) -> None:
+    from scaffold.web import app as app_module
+
+    monkeypatch.setattr(app_module, "MAX_CLIENTS", 3)
+    limiter = app_module.RateLimiter(limit=1, window=60)
+    now = [1000.0]
+    monkeypatch.setattr(app_module.time, "monotonic", lambda: now[0])
+    for client in ("a", "b", "c", "d"):
+        assert limiter.retry_after(client) == 0
+    assert limiter.retry_after("a") > 0  # still limited within the window
+    now[0] += 61
+    assert limiter.retry_after("e") == 0
+    assert set(limiter.seen) == {"e"}

@@ -37,6 +37,8 @@ LOOPBACK_HOSTS = ["127.0.0.1", "localhost", "[::1]", "::1"]
 #: Longer query strings are refused before anything is parsed (a name is at most a few dozen
 #: characters; the longest sensible description is a line).
 MAX_QUERY = 4096
+#: Past this many remembered clients, the rate limiter drops those with no recent request.
+MAX_CLIENTS = 10_000
 SECURITY_HEADERS = {
     "content-security-policy": "default-src 'self'; img-src 'self' data:; "
     "frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
@@ -68,6 +70,9 @@ class RateLimiter:
     def retry_after(self, client: str) -> int:
         """0 when the request may go ahead (and count it), else the seconds to wait."""
         now = time.monotonic()
+        if len(self.seen) > MAX_CLIENTS:  # forget clients quiet for a whole window
+            for key in [k for k, v in self.seen.items() if not v or now - v[-1] >= self.window]:
+                del self.seen[key]
         log_ = self.seen[client]
         while log_ and now - log_[0] >= self.window:
             log_.popleft()
