@@ -409,3 +409,15 @@ def test_rate_limiter_forgets_quiet_clients(monkeypatch: pytest.MonkeyPatch) -> 
     now[0] += 61
     assert limiter.retry_after("e") == 0
     assert set(limiter.seen) == {"e"}
+
+
+def test_a_render_process_that_cannot_start_is_a_503(
+    sandbox: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refuse(self: object) -> None:
+        raise OSError("AF_UNIX path too long")
+
+    monkeypatch.setattr(renderer._CONTEXT.Process, "start", refuse)
+    response = TestClient(create_app()).get("/api/tree")
+    assert response.status_code == 503
+    assert "cannot start a render process" in response.json()["error"]

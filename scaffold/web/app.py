@@ -150,7 +150,7 @@ def create_app(
         started = time.perf_counter()
         try:
             project = await anyio.to_thread.run_sync(job, limiter=capacity)
-        except renderer.RenderTimeout as error:
+        except renderer.RenderUnavailable as error:
             return _error(str(error), 503)
         except renderer.RenderFailed as error:
             return _error(str(error), 422)

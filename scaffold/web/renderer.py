@@ -30,7 +30,11 @@ class RenderFailed(RuntimeError):
     """The render could not finish; the message is one line for the user."""
 
 
-class RenderTimeout(RenderFailed):
+class RenderUnavailable(RenderFailed):
+    """The server could not render now (a 503, not the answers' fault)."""
+
+
+class RenderTimeout(RenderUnavailable):
     """The render took longer than its time limit and was killed."""
 
 
@@ -90,9 +94,13 @@ def render(answers: Mapping[str, object], *, download: bool, timeout: float) -> 
         process = _CONTEXT.Process(  # type: ignore[attr-defined]
             target=_child, args=(dict(answers), str(target), download, send), daemon=True
         )
-        process.start()
-        send.close()
         try:
+            try:
+                process.start()
+            except OSError as error:  # e.g. a TMPDIR too long for the forkserver's socket
+                raise RenderUnavailable(f"cannot start a render process: {error}") from error
+            finally:
+                send.close()
             process.join(timeout)
             if process.is_alive():
                 _kill(process.pid)
@@ -103,7 +111,7 @@ def render(answers: Mapping[str, object], *, download: bool, timeout: float) -> 
             )
         finally:
             receive.close()
-            if process.is_alive():  # an exception above: never leave it running
+            if process.pid is not None and process.is_alive():  # never leave it running
                 _kill(process.pid)
                 process.join()
         status, detail, cpu = outcome
