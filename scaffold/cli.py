@@ -276,12 +276,13 @@ def options(
 
 
 def _register_commands() -> None:
-    """``update``/``check`` and ``smoke`` are defined next to their domain code; each module's
-    ``register(app)`` adds them."""
-    from scaffold import smoke, update
+    """``update``/``check``, ``smoke`` and ``serve`` are defined next to their domain code; each
+    module's ``register(app)`` adds them."""
+    from scaffold import serve, smoke, update
 
     update.register(app)
     smoke.register(app)
+    serve.register(app)
 
 
 _register_commands()
