@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from scaffold import names
-from scaffold.answers import AnswerError, check, resolve
+from scaffold.answers import AnswerError, check, default_of, resolve
 from scaffold.catalogue import OPTIONS, OPTIONS_BY_KEY, defaults, disabled_reason
 
 NAME_KEY = "project_name"
@@ -96,12 +96,13 @@ def _disabled(answers: Mapping[str, object]) -> dict[str, dict[str, str]]:
 
 
 def command_line(answers: Mapping[str, object]) -> str:
-    """The ``scaffold new`` command that makes the same project (defaults left out)."""
-    base = defaults()
+    """The ``scaffold new`` command that makes the same project on this machine (answers equal
+    to what the CLI would default to here, git config's author included, are left out)."""
     parts = ["scaffold", "new", str(answers[NAME_KEY])]
     for option in OPTIONS:
-        value = answers.get(option.key, base[option.key])
-        if option.key == NAME_KEY or value == base[option.key]:
+        default = default_of(option)
+        value = answers.get(option.key, default)
+        if option.key == NAME_KEY or value == default:
             continue
         if option.kind == "multi":
             for item in value:  # type: ignore[attr-defined]
