@@ -179,7 +179,8 @@ def select(
 
     ``all``: every valid combination. ``pairwise``: a covering array of the filtered
     combinations that always includes every framework x database x auth triple. ``default``:
-    the catalogue default for every matrix option that is not filtered. ``extras`` are added to
+    each framework's default project (the catalogue default for every other matrix option that
+    is not filtered). ``extras`` are added to
     every combination (``scaffold new --with``); combinations the catalogue's rules forbid with
     them (Kubernetes on SQLite) are left out.
     """
@@ -203,11 +204,8 @@ def select(
         return universe
     if selection == "default":
         defaults = catalogue.defaults()
-        return [
-            combo
-            for combo in universe
-            if all(combo[k] == defaults[k] for k in catalogue.MATRIX_KEYS if k not in filters)
-        ]
+        fixed = [k for k in catalogue.MATRIX_KEYS if k not in filters and k != "framework"]
+        return [combo for combo in universe if all(combo[k] == defaults[k] for k in fixed)]
     rows = covering_array(universe, catalogue.MATRIX_KEYS, FULL_KEYS)
     if option is None or extras:
         return rows
@@ -1338,7 +1336,11 @@ def _filter_params() -> list[inspect.Parameter]:
 def smoke(
     selection: Annotated[
         str,
-        typer.Option("--select", help="all | pairwise | default", show_default=True),
+        typer.Option(
+            "--select",
+            help="all | pairwise | default (each framework's default project)",
+            show_default=True,
+        ),
     ] = "pairwise",
     jobs: Annotated[int, typer.Option("--jobs", "-j", help="Combinations run at once.")] = 2,
     keep: Annotated[

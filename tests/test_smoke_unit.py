@@ -86,7 +86,12 @@ def test_covering_array_of_nothing_is_empty() -> None:
 def test_all_is_the_catalogue_and_default_is_the_defaults() -> None:
     assert smoke.select("all") == catalogue.combinations()
     defaults = catalogue.defaults()
-    assert smoke.select("default") == [{k: defaults[k] for k in catalogue.MATRIX_KEYS}]
+    frameworks = catalogue.OPTIONS_BY_KEY["framework"].values
+    assert smoke.select("default") == [
+        {**{k: defaults[k] for k in catalogue.MATRIX_KEYS}, "framework": framework}
+        for framework in frameworks
+    ], "each framework's default project, the catalogue's default first"
+    assert smoke.select("default")[0]["framework"] == defaults["framework"]
 
 
 def test_filters_restrict_every_selection() -> None:
@@ -443,7 +448,17 @@ def test_exit_code_and_report_when_a_step_fails(tmp_path: Path) -> None:
     report = tmp_path / "report.json"
     env = {**os.environ, "SCAFFOLD_TEMPLATES": str(broken)}
     proc = subprocess.run(
-        scaffold_cmd("smoke", "--select", "default", "--steps", "render", "--report", str(report)),
+        scaffold_cmd(
+            "smoke",
+            "--select",
+            "default",
+            "--framework",
+            "fastapi",
+            "--steps",
+            "render",
+            "--report",
+            str(report),
+        ),
         capture_output=True,
         text=True,
         env=env,
@@ -464,7 +479,17 @@ def test_exit_code_and_report_when_a_step_fails(tmp_path: Path) -> None:
 def test_exit_code_zero_when_every_step_passes(tmp_path: Path) -> None:
     report = tmp_path / "report.json"
     proc = subprocess.run(
-        scaffold_cmd("smoke", "--select", "default", "--steps", "render", "--report", str(report)),
+        scaffold_cmd(
+            "smoke",
+            "--select",
+            "default",
+            "--framework",
+            "fastapi",
+            "--steps",
+            "render",
+            "--report",
+            str(report),
+        ),
         capture_output=True,
         text=True,
         cwd=REPO,
