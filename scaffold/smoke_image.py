@@ -324,10 +324,13 @@ class ImageRun:
     problems: list[str] = field(default_factory=list)
 
     def call(self, *args: str, timeout: float = COMMAND_TIMEOUT, cleanup: bool = False) -> int:
+        start = time.monotonic()
         code, output = self.run(
             self.engine(*args), self.project, self.env, timeout, cleanup=cleanup
         )
-        self.out.append(output)
+        self.out.append(
+            f"{output.rstrip()}\n[smoke] exit {code} in {time.monotonic() - start:.1f}s\n"
+        )
         return code
 
     def capture(
