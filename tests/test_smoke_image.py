@@ -25,6 +25,7 @@ import pytest
 
 from scaffold import smoke, smoke_image
 from tests.projects import REPO, render
+from tests.test_smoke_unit import smoke_fastapi_default
 
 FRAMEWORKS = ("fastapi", "flask", "django")
 NAME = "customer_notification_gateway_service"  # the longest kind of name: lines must fit
@@ -183,24 +184,7 @@ def test_no_engine_is_not_run_and_a_run_with_nothing_proven_exits_3(tmp_path: Pa
     env = {k: v for k, v in os.environ.items() if k != smoke_image.CONTAINER_CMD_ENV}
     env["PATH"] = f"{bin_dir}{os.pathsep}{env['PATH']}"
     report = tmp_path / "report.json"
-    proc = subprocess.run(
-        scaffold_cmd(
-            "smoke",
-            "--select",
-            "default",
-            "--framework",
-            "fastapi",
-            "--steps",
-            "image",
-            "--report",
-            str(report),
-        ),
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=REPO,
-        check=False,
-    )
+    proc = smoke_fastapi_default(report, "image", env=env)
     assert proc.returncode == smoke.NOTHING_RAN, proc.stdout + proc.stderr
     (combo,) = json.loads(report.read_text())["combinations"]
     image = combo["steps"][-1]
