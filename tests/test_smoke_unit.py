@@ -86,7 +86,12 @@ def test_covering_array_of_nothing_is_empty() -> None:
 def test_all_is_the_catalogue_and_default_is_the_defaults() -> None:
     assert smoke.select("all") == catalogue.combinations()
     defaults = catalogue.defaults()
-    assert smoke.select("default") == [{k: defaults[k] for k in catalogue.MATRIX_KEYS}]
+    frameworks = catalogue.OPTIONS_BY_KEY["framework"].values
+    assert smoke.select("default") == [
+        {**{k: defaults[k] for k in catalogue.MATRIX_KEYS}, "framework": framework}
+        for framework in frameworks
+    ], "each framework's default project, the catalogue's default first"
+    assert smoke.select("default")[0]["framework"] == defaults["framework"]
 
 
 def test_filters_restrict_every_selection() -> None:
@@ -405,6 +410,30 @@ def scaffold_cmd(*args: str) -> list[str]:
     return [sys.executable, "-m", "scaffold", *args]
 
 
+def smoke_fastapi_default(
+    report: Path, steps: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """``scaffold smoke`` on FastAPI's default project, ``steps`` only, the report in ``report``."""
+    return subprocess.run(
+        scaffold_cmd(
+            "smoke",
+            "--select",
+            "default",
+            "--framework",
+            "fastapi",
+            "--steps",
+            steps,
+            "--report",
+            str(report),
+        ),
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=REPO,
+        check=False,
+    )
+
+
 def test_not_run_when_the_database_url_is_unset(tmp_path: Path) -> None:
     """A PostgreSQL combination without SCAFFOLD_TEST_POSTGRES_URL is NOT RUN, never passed."""
     combo = smoke.select("default", {"database": ("postgresql",)})[0]
@@ -442,14 +471,7 @@ def test_exit_code_and_report_when_a_step_fails(tmp_path: Path) -> None:
     (broken / "_shared" / "README.md.jinja").write_text("{% if %}broken\n")
     report = tmp_path / "report.json"
     env = {**os.environ, "SCAFFOLD_TEMPLATES": str(broken)}
-    proc = subprocess.run(
-        scaffold_cmd("smoke", "--select", "default", "--steps", "render", "--report", str(report)),
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=REPO,
-        check=False,
-    )
+    proc = smoke_fastapi_default(report, "render", env=env)
     assert proc.returncode == 1, proc.stdout + proc.stderr
     data = json.loads(report.read_text())
     (combo,) = data["combinations"]
@@ -463,13 +485,7 @@ def test_exit_code_and_report_when_a_step_fails(tmp_path: Path) -> None:
 
 def test_exit_code_zero_when_every_step_passes(tmp_path: Path) -> None:
     report = tmp_path / "report.json"
-    proc = subprocess.run(
-        scaffold_cmd("smoke", "--select", "default", "--steps", "render", "--report", str(report)),
-        capture_output=True,
-        text=True,
-        cwd=REPO,
-        check=False,
-    )
+    proc = smoke_fastapi_default(report, "render")
     assert proc.returncode == 0, proc.stdout + proc.stderr
     data = json.loads(report.read_text())
     assert data["counts"] == {"passed": 1, "failed": 0, "not run": 0}
