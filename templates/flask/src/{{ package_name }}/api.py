@@ -5,15 +5,19 @@
 - Error bodies echo at most a short prefix of what was sent, whatever its size (an unknown
   field's name is its own error key).
 - 405 answers keep their `Allow` header in the JSON error response.
+- Every error status an operation can answer is in the OpenAPI document (ErrorResponses),
+  and nothing else is: no catch-all `default` response hides an undocumented one.
 - Pagination stays within what the database can count: `page` and `page_size` are bounded,
   and the metadata header is documented as the JSON text it is.
 """
 
 import json
 import math
+from http import HTTPStatus
 from typing import Any
 
 import flask_smorest
+from apispec import BasePlugin
 from flask import current_app
 from flask_smorest import abort
 from marshmallow import Schema, fields, validate
@@ -71,8 +75,38 @@ def shorten(errors: Any) -> Any:
     return errors
 
 
+class ErrorResponses(BasePlugin):
+    """An apispec plugin documenting the errors the app answers around each operation's own.
+
+    A request body can be too large (413) or invalid JSON (400); a signed-in operation answers
+    401 without credentials; with cookie authentication, unsafe methods answer 403 without
+    their CSRF token.
+    """
+
+    def __init__(self, *, csrf: bool) -> None:
+        self.csrf = csrf
+
+    def operation_helper(
+        self, path: str | None = None, operations: dict[str, Any] | None = None, **_: Any
+    ) -> None:
+        for method, operation in (operations or {}).items():
+            codes = []
+            if "requestBody" in operation:
+                codes += [400, 413]
+            if operation.get("security") != []:
+                codes.append(401)
+            if self.csrf and method not in ("get", "head", "options"):
+                codes.append(403)
+            responses = operation.setdefault("responses", {})
+            for code in codes:
+                responses.setdefault(code, HTTPStatus(code).name)
+
+
 class Api(flask_smorest.Api):
     """flask-smorest's Api; error bodies stay short and 405 keeps its Allow header."""
+
+    # Each operation lists its errors (ErrorResponses): no catch-all `default` response.
+    DEFAULT_ERROR_RESPONSE_NAME = None
 
     def handle_http_exception(self, error: HTTPException) -> Any:
         payload, code, headers = super().handle_http_exception(error)
@@ -91,7 +125,11 @@ class Blueprint(flask_smorest.Blueprint):
 
 
 class PageSchema(Schema):
-    """`page` and `page_size` query parameters, bounded so the offset fits the database."""
+    """`page` and `page_size` query parameters, bounded so the offset fits the database.
+
+    Load it with `unknown=RAISE`: unknown query parameters are then refused, as unknown body
+    fields are (webargs ignores them in the query string by default).
+    """
 
     page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=MAX_INT))
     page_size = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
