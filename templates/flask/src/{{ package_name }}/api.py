@@ -27,9 +27,9 @@ from werkzeug.exceptions import HTTPException
 # The largest value of a 32-bit signed SQL integer column: ids and page numbers stay within it.
 MAX_INT = 2_147_483_647
 # How much of a rejected value an error message may quote.
-ECHO_LIMIT = 64
+ECHO_LIMIT = 100
 # How many entries of a mapping or list of errors are returned.
-ERRORS_LIMIT = 20
+ERRORS_LIMIT = 10
 
 
 def json_depth(value: Any) -> int:

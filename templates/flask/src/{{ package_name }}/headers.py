@@ -38,10 +38,8 @@ INLINE_SCRIPT = re.compile(rb"<script>(.*?)</script>", re.DOTALL)
 
 def docs_policy(page: bytes) -> str:
     """The docs page's policy, allowing exactly the inline scripts it contains."""
-    hashes = [
-        "'sha256-{}'".format(base64.b64encode(hashlib.sha256(script).digest()).decode())
-        for script in INLINE_SCRIPT.findall(page)
-    ]
+    digests = [hashlib.sha256(script).digest() for script in INLINE_SCRIPT.findall(page)]
+    hashes = [f"'sha256-{base64.b64encode(digest).decode()}'" for digest in digests]
     return DOCS_POLICY.format(scripts=" ".join(hashes))
 
 
