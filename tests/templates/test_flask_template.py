@@ -51,6 +51,19 @@ def test_flask_project_passes_its_own_checks(tmp_path: Path, database: str) -> N
         assert (package / "migrations" / "versions" / "0001_initial.py").is_file()
         assert not (package / "mongodb.py").exists()
 
+    # The security and hostile-input contract (docs/api-contract.md) ships as tests.
+    tests = project / "tests"
+    assert (tests / "test_api_contract.py").is_file()
+    assert (tests / "test_security.py").is_file()
+    assert (package / "common-passwords.txt.gz").is_file()
+    assert "schemathesis" in (project / "pyproject.toml").read_text()
+    env_example = (project / ".env.example").read_text()
+    for setting in ("MAX_BODY_BYTES", "MAX_JSON_DEPTH", "TRUSTED_PROXIES", "LOGIN_MAX_ATTEMPTS"):
+        assert f"{setting}=" in env_example, setting
+    assert "LOGIN_RATE_LIMIT" not in env_example
+    if database != "mongodb":
+        assert (tests / "test_hostile_input.py").is_file()
+
     output = check_project(project, env)
     if database == "mongodb":
         assert sql_mentions(project) == []
