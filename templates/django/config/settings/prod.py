@@ -9,10 +9,16 @@ from .base import *  # noqa: F403
 from .base import DATABASES, MIDDLEWARE, SECRET_KEY, env
 
 DEBUG = False
+API_DOCS = env.bool("API_DOCS", default=False)  # the API's map, for whoever asks: opt in
 
-if len(SECRET_KEY) < 50 or SECRET_KEY.startswith("django-insecure"):
+# Known placeholders (the docs' and tutorials' examples), lower-cased.
+PLACEHOLDERS = ("changeme", "change-me", "secret", "your-secret-key", "django-insecure")
+
+# The value itself is never part of the message: it would end up in logs.
+if len(SECRET_KEY) < 50 or SECRET_KEY.lower().startswith(PLACEHOLDERS) or len(set(SECRET_KEY)) < 10:
     raise ImproperlyConfigured(
-        "SECRET_KEY must be set to a random value of at least 50 characters in production, "
+        "SECRET_KEY must be set to a random value of at least 50 characters in production "
+        "(not a placeholder, at least 10 distinct characters), "
         'e.g. python -c "import secrets; print(secrets.token_urlsafe(50))"'
     )
 
@@ -28,7 +34,10 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
-SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
+# Preloading is a promise to browsers that is slow to take back: opt in once HTTPS is certain
+# (check --deploy's reminder of it, security.W021, is silenced until then).
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 
