@@ -7,20 +7,12 @@ from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
 from .base import DATABASES, MIDDLEWARE, SECRET_KEY, env
+from .secret import refuse_weak_secret_key
 
 DEBUG = False
 API_DOCS = env.bool("API_DOCS", default=False)  # the API's map, for whoever asks: opt in
 
-# Known placeholders (the docs' and tutorials' examples), lower-cased.
-PLACEHOLDERS = ("changeme", "change-me", "secret", "your-secret-key", "django-insecure")
-
-# The value itself is never part of the message: it would end up in logs.
-if len(SECRET_KEY) < 50 or SECRET_KEY.lower().startswith(PLACEHOLDERS) or len(set(SECRET_KEY)) < 10:
-    raise ImproperlyConfigured(
-        "SECRET_KEY must be set to a random value of at least 50 characters in production "
-        "(not a placeholder, at least 10 distinct characters), "
-        'e.g. python -c "import secrets; print(secrets.token_urlsafe(50))"'
-    )
+refuse_weak_secret_key(SECRET_KEY)
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[])
 if not ALLOWED_HOSTS:
