@@ -1,6 +1,6 @@
 """Serializer and filter fields that take exactly what the OpenAPI document says they take."""
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import django_filters
@@ -19,10 +19,22 @@ class TextField(serializers.CharField):
 
 
 class DateTimeFilter(django_filters.IsoDateTimeFilter):
-    """An ISO 8601 date-time; an empty value is an error, not "no filter"."""
+    """An ISO 8601 date-time; an empty value is an error, not "no filter".
+
+    The value is turned to UTC before it reaches the database: PostgreSQL refuses offsets past
+    15:59 (ISO 8601 allows 23:59), with an error rather than an answer.
+    """
 
     class field_class(IsoDateTimeField):
         def clean(self, value: str | None) -> datetime | None:
             if value == "":
                 raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
-            return super().clean(value)
+            cleaned = super().clean(value)
+            if cleaned is None:
+                return None
+            try:
+                return cleaned.astimezone(UTC)
+            except OverflowError:  # before year 1 or after 9999 once in UTC
+                raise forms.ValidationError(
+                    self.error_messages["invalid"], code="invalid"
+                ) from None
