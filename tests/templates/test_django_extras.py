@@ -41,7 +41,7 @@ def test_django_extras_pass_the_projects_own_checks(
     package = project / "django_extras"
     assert (package / "worker.py").is_file()
     assert (package / "core" / "redis.py").is_file()
-    assert (package / "core" / "ratelimit.py").is_file()
+    assert (package / "accounts" / "throttle.py").is_file()
     assert (package / "core" / "requestlog.py").is_file()
     assert (package / "items" / "tasks.py").is_file()
     pyproject = (project / "pyproject.toml").read_text()
@@ -50,7 +50,9 @@ def test_django_extras_pass_the_projects_own_checks(
     compose = (project / "compose.yaml").read_text()
     assert '"celery", "-A", "django_extras.worker", "worker"' in compose
     assert "REDIS_URL: redis://redis:6379/0" in compose
-    assert "REDIS_URL=" in (project / ".env.example").read_text()
+    example = (project / ".env.example").read_text()
+    assert "REDIS_URL=" in example
+    assert "LOGIN_MAX_ATTEMPTS=5\n" in example
 
     output = check_project(project, env)
     # With REDIS_URL set nothing may skip: the Redis and worker tests really ran.

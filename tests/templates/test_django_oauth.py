@@ -54,7 +54,7 @@ def test_django_oauth_project_passes_its_own_checks(tmp_path: Path, database: st
     accounts = project / "django_oidc" / "accounts"
     assert (accounts / "provider.py").is_file()
     assert (accounts / "adapter.py").is_file()
-    assert not (project / "django_oidc" / "core" / "ratelimit.py").exists()
+    assert not (accounts / "throttle.py").exists()  # no password login to throttle
     assert "RegisterSerializer" not in (accounts / "serializers.py").read_text()
     shared_provider = TEMPLATES / "_shared" / "tests" / "oidc_provider.py"
     assert (project / "tests" / "oidc_provider.py").read_bytes() == shared_provider.read_bytes()

@@ -7,14 +7,12 @@ from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
 from .base import DATABASES, MIDDLEWARE, SECRET_KEY, env
+from .secret import refuse_weak_secret_key
 
 DEBUG = False
+API_DOCS = env.bool("API_DOCS", default=False)  # the API's map, for whoever asks: opt in
 
-if len(SECRET_KEY) < 50 or SECRET_KEY.startswith("django-insecure"):
-    raise ImproperlyConfigured(
-        "SECRET_KEY must be set to a random value of at least 50 characters in production, "
-        'e.g. python -c "import secrets; print(secrets.token_urlsafe(50))"'
-    )
+refuse_weak_secret_key(SECRET_KEY)
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[])
 if not ALLOWED_HOSTS:
@@ -28,7 +26,10 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
-SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
+# Preloading is a promise to browsers that is slow to take back: opt in once HTTPS is certain
+# (check --deploy's reminder of it, security.W021, is silenced until then).
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 
