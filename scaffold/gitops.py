@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
 import tempfile
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -289,8 +290,27 @@ def merge_preview(git: Git, ours: str, theirs: str) -> MergePreview:
         raise GitError(f"git merge-tree failed (git >= 2.38 is needed): {_last_line(proc)}")
     tree, _, rest = proc.stdout.partition("\0")
     names, _, messages = rest.partition("\0\0") if proc.returncode == 1 else ("", "", rest)
-    conflicts = sorted({n for n in names.split("\0") if n})
+    conflicts = conflicted_paths(n for n in names.split("\0") if n)
     return MergePreview(tree=tree.strip(), conflicts=conflicts, messages=messages)
+
+
+def conflicted_paths(paths: Iterable[str]) -> list[str]:
+    """The user's paths among git's conflicted ones, sorted.
+
+    For a file/symlink or file/directory conflict git stores one side as ``PATH~<commit>``, a
+    name that depends on the commit id (so a dry run cannot predict it); it is reported as
+    ``PATH``, which is the file the user resolves.
+    """
+    return sorted({path.rpartition("~")[0] if is_side_file(path) else path for path in paths})
+
+
+def is_side_file(path: str) -> bool:
+    """``PATH~<commit>``: where git's merge puts one side of a file/symlink conflict."""
+    stem, tilde, suffix = path.rpartition("~")
+    return bool(stem and tilde and _SIDE_SUFFIX.fullmatch(suffix))
+
+
+_SIDE_SUFFIX = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
 
 
 def is_shallow(git: Git) -> bool:

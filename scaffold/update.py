@@ -442,7 +442,11 @@ def make_plan(
             if shallow:
                 raise UpdateError(shallow_message(git)) from None
             raise
-    changes = git.name_status(git.tree_of(head), preview.tree)
+    changes = [
+        (status, path)
+        for status, path in git.name_status(git.tree_of(head), preview.tree)
+        if not (preview.conflicts and gitops.is_side_file(path))
+    ]
     return Plan(
         base=base,
         new=new,
@@ -820,6 +824,8 @@ def _merge_with_conflicts(
     git: Any, plan: Plan, moves: _Moves, message: str, outcome: Outcome, tracked_lock: bool
 ) -> Outcome:
     """Leave git's own merge in progress, with the conflicts for the user to resolve."""
+    from scaffold import gitops
+
     with _deferred_signals() as received:
         if plan.head != moves.head_before:  # the recorded-baseline merge (no file changes)
             git.run("update-ref", "-m", "scaffold update: record baseline", "HEAD", plan.head,
@@ -840,7 +846,12 @@ def _merge_with_conflicts(
             last = proc.stderr.strip().splitlines() or proc.stdout.strip().splitlines() or ["?"]
             raise UpdateError(f"git merge refused to start: {last[-1]}; nothing was changed")
     unmerged = git.out("ls-files", "--unmerged", "-z")
-    conflicts = sorted({entry.split("\t", 1)[1] for entry in unmerged.split("\0") if "\t" in entry})
+    entries = [entry.split("\t", 1)[1] for entry in unmerged.split("\0") if "\t" in entry]
+    conflicts = gitops.conflicted_paths(entries)
+    for side in sorted(set(entries) - set(conflicts)):
+        outcome.notes.append(
+            f"{side.rpartition('~')[0]}: git wrote the other side of this conflict to {side}"
+        )
     outcome.conflicts = conflicts
     outcome.status = "conflicts"
     relock = (
