@@ -651,6 +651,9 @@ class _Moves:
         """Check out ``new`` over ``old`` (a two-way checkout keeps untracked files) and
         point the branch at it."""
         if self.git.tree_of(new) != self.git.tree_of(old):
+            # read-tree trusts the index's file stat data: refresh it first (a copied or
+            # touched checkout is "not uptodate" otherwise, though no content changed).
+            self.git.run("update-index", "-q", "--refresh", check=False)
             self.git.run("read-tree", "-m", "-u", old, new)
         self.git.run("update-ref", "-m", message, "HEAD", new, old)
 
@@ -694,11 +697,14 @@ def update(
         )
         try:
             with guard:
-                return _update(
+                result = _update(
                     git, project, notes, sets, with_, preview, show_diff, lock, allow_downgrade
                 )
         except gitops.LockHeld as error:
             raise UpdateError(str(error)) from None
+        except KeyboardInterrupt:
+            raise Interrupted("interrupted; nothing was changed") from None
+        return result
 
 
 def _update(
@@ -816,7 +822,11 @@ def _update(
         outcome.status = "relocked"
         outcome.message = "templates already current; uv.lock was out of date with pyproject.toml"
     if relock:
-        _relock(git, moves, outcome)
+        try:
+            _relock(git, moves, outcome)
+        except KeyboardInterrupt:  # between two steps of _relock's own handling
+            moves.undo()
+            raise Interrupted("interrupted: the update was undone; nothing was changed") from None
     return outcome, ""
 
 
@@ -1112,8 +1122,8 @@ def register(app: typer.Typer) -> None:
             raise _fail(str(error), EXIT_INTERRUPTED, as_json=as_json) from None
         except (UpdateError, gitops.GitError) as error:
             raise _fail(str(error), as_json=as_json) from None
-        except KeyboardInterrupt:
-            raise _fail("interrupted; nothing was changed", EXIT_INTERRUPTED) from None
+        except KeyboardInterrupt:  # after the update finished (it says so) or while printing
+            raise _fail("interrupted", EXIT_INTERRUPTED) from None
         _print(outcome, as_json=as_json, patch=patch)
         if outcome.status == "conflicts":
             raise typer.Exit(EXIT_CONFLICTS)
