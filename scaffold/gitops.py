@@ -18,8 +18,10 @@ import json
 import os
 import re
 import shutil
+import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -82,12 +84,57 @@ def run_to_end(
     return subprocess.CompletedProcess(list(args), proc.returncode, out, err)
 
 
+_SIGNALS = tuple(
+    getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name)
+)
+
+
+@contextmanager
+def deferred_signals() -> Iterator[list[int]]:
+    """Hold SIGINT/SIGTERM/SIGHUP while refs and files move; the list says which arrived.
+
+    The caller finishes the step it started, then acts on them (undo, or stop after). Outside
+    the main thread (no handlers can be installed there) signals are not held.
+    """
+    received: list[int] = []
+
+    def handler(signum: int, frame: object) -> None:
+        received.append(signum)
+
+    previous: dict[int, object] = {}
+    try:
+        for signum in _SIGNALS:
+            previous[signum] = signal.signal(signum, handler)
+    except ValueError:
+        pass
+    try:
+        yield received
+    finally:
+        for signum, old in previous.items():
+            signal.signal(signum, old)  # type: ignore[arg-type]
+
+
+@contextmanager
+def temporary_directory(prefix: str) -> Iterator[Path]:
+    """``tempfile.TemporaryDirectory``, but removed whole even when a signal arrives meanwhile
+    (the interrupt is raised once it is gone, unless an exception is already on its way)."""
+    path = Path(tempfile.mkdtemp(prefix=prefix))
+    try:
+        yield path
+    finally:
+        with deferred_signals() as received:
+            shutil.rmtree(path, ignore_errors=True)
+        if received and sys.exc_info()[0] is None:
+            raise KeyboardInterrupt
+
+
 @dataclass
 class Git:
     """A git repository at ``root``, with extra environment for every command."""
 
     root: Path
     env: dict[str, str] = field(default_factory=dict)
+    _git_dirs: tuple[Path, Path] | None = field(default=None, repr=False, compare=False)
 
     def full_env(self, extra: Mapping[str, str] | None = None) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if k not in _REPOSITORY_VARS}
@@ -129,13 +176,19 @@ class Git:
     def is_ancestor(self, commit: str, of: str) -> bool:
         return self.ok("merge-base", "--is-ancestor", commit, of)
 
+    def _dirs(self) -> tuple[Path, Path]:
+        if self._git_dirs is None:
+            git_dir, common = self.out("rev-parse", "--git-dir", "--git-common-dir").splitlines()
+            self._git_dirs = ((self.root / git_dir).resolve(), (self.root / common).resolve())
+        return self._git_dirs
+
     def path(self, name: str) -> Path:
-        """An absolute path inside the git directory (``MERGE_HEAD``, ``objects``...)."""
-        return (self.root / self.out("rev-parse", "--git-path", name)).resolve()
+        """An absolute path in this worktree's git directory (``MERGE_HEAD``, ``index.lock``)."""
+        return self._dirs()[0] / name
 
     def common_dir(self) -> Path:
         """The git directory shared by all worktrees (where refs and objects live)."""
-        return (self.root / self.out("rev-parse", "--git-common-dir")).resolve()
+        return self._dirs()[1]
 
     def name_status(self, old: str, new: str) -> list[tuple[str, str]]:
         """``(status letter, path)`` for each file that differs between two trees/commits."""
@@ -160,14 +213,14 @@ def scratch(git: Git) -> Iterator[Git]:
     and run ``merge-tree`` exactly as the real update would, and leave no trace in ``.git``.
     """
     objects = git.common_dir() / "objects"
-    with tempfile.TemporaryDirectory(prefix="scaffold-objects-") as tmp:
+    with temporary_directory("scaffold-objects-") as tmp:
         env = {
             **git.env,
             "GIT_OBJECT_DIRECTORY": str(Path(tmp) / "objects"),
             "GIT_ALTERNATE_OBJECT_DIRECTORIES": str(objects),
         }
         (Path(tmp) / "objects").mkdir()
-        yield Git(git.root, env)
+        yield Git(git.root, env, git._git_dirs)
 
 
 def import_objects(scratch_git: Git, git: Git) -> None:
@@ -214,19 +267,21 @@ def pristine_env(home: Path, objects: Path, identity: Mapping[str, str]) -> dict
 @contextmanager
 def isolated(scratch_git: Git, identity: Mapping[str, str] | None = None) -> Iterator[Git]:
     """A private, empty git directory writing to ``scratch_git``'s store, reading the user's
-    objects, and blind to every git setting of the user's (see :func:`pristine_env`)."""
+    objects, and blind to every git setting of the user's (see :func:`pristine_env`). It lives
+    beside the scratch store (made once, removed with it); each use gets a fresh index."""
     objects = Path(scratch_git.env["GIT_OBJECT_DIRECTORY"])
-    with tempfile.TemporaryDirectory(prefix="scaffold-pristine-") as tmp:
-        home = Path(tmp)
-        (home / "xdg").mkdir()
-        env = pristine_env(home, objects, identity or {})
+    home = objects.parent / "pristine"
+    env = pristine_env(home, objects, identity or {})
+    if not (home / "git").exists():
+        (home / "xdg").mkdir(parents=True)
         Git(home, env).run("init", "--quiet", "--bare", "--template=", str(home / "git"))
-        env.update(
-            GIT_DIR=str(home / "git"),
-            GIT_INDEX_FILE=str(home / "index"),
-            GIT_ALTERNATE_OBJECT_DIRECTORIES=scratch_git.env["GIT_ALTERNATE_OBJECT_DIRECTORIES"],
-        )
-        yield Git(home, env)
+    (home / "index").unlink(missing_ok=True)
+    env.update(
+        GIT_DIR=str(home / "git"),
+        GIT_INDEX_FILE=str(home / "index"),
+        GIT_ALTERNATE_OBJECT_DIRECTORIES=scratch_git.env["GIT_ALTERNATE_OBJECT_DIRECTORIES"],
+    )
+    yield Git(home, env)
 
 
 def pristine_tree(scratch_git: Git, directory: Path, keep: Sequence[tuple[str, str, str]]) -> str:
@@ -314,7 +369,8 @@ _SIDE_SUFFIX = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
 
 
 def is_shallow(git: Git) -> bool:
-    return git.out("rev-parse", "--is-shallow-repository") == "true"
+    """A shallow clone: git keeps the cut-off commits in ``shallow``."""
+    return (git.common_dir() / "shallow").is_file()
 
 
 # --- the update lock ------------------------------------------------------------------------

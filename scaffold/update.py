@@ -19,7 +19,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import tempfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, nullcontext
 from dataclasses import asdict, dataclass, field
@@ -27,6 +26,8 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+
+from scaffold import gitops
 
 ANSWERS_FILE = ".scaffold-answers.yml"
 PRISTINE_BRANCH = "scaffold/pristine"
@@ -241,7 +242,6 @@ def resolve_answers(
 
 def open_repo(project: Project) -> Any:
     """The project's git repository; it must be the repository's root."""
-    from scaffold import gitops
 
     if not gitops.available():
         raise UpdateError("git is not installed; scaffold update needs git")
@@ -316,11 +316,10 @@ def render_pristine_tree(
     git: Any, answers: Mapping[str, object], template: Path, keep_from: str | None
 ) -> str:
     """Render ``answers`` with ``template`` and write the result as a git tree (no refs moved)."""
-    from scaffold import gitops
     from scaffold.render import render_tree
 
-    with tempfile.TemporaryDirectory(prefix="scaffold-render-") as tmp:
-        tree_dir = Path(tmp) / "project"
+    with gitops.temporary_directory("scaffold-render-") as tmp:
+        tree_dir = tmp / "project"
         render_tree(answers, tree_dir, template=template)
         for name in NEVER_COMMITTED:
             (tree_dir / name).unlink(missing_ok=True)
@@ -394,7 +393,6 @@ def make_plan(
     identity: Mapping[str, str],
 ) -> Plan:
     """Build the new pristine commit and preview the merge, writing only scratch objects."""
-    from scaffold import gitops
 
     head = git.out("rev-parse", "HEAD")
     base, source = find_baseline(git)
@@ -514,14 +512,17 @@ def would_clobber(root: Path, plan: Plan) -> list[str]:
 
 def _identity(git: Any, answers: Mapping[str, object]) -> dict[str, str]:
     """The user's git identity if configured, otherwise one from the answers (like ``new``)."""
+    proc = git.run("config", "--get-regexp", r"^user\.(name|email)$", check=False)
+    configured = dict(line.split(" ", 1) for line in proc.stdout.splitlines() if " " in line)
     env: dict[str, str] = {}
     for key, var, fallback in (
         ("user.name", "NAME", str(answers.get("author_name") or "scaffold")),
         ("user.email", "EMAIL", str(answers.get("author_email") or "scaffold@localhost")),
     ):
-        configured = git.run("config", key, check=False).stdout.strip()
         for role in ("AUTHOR", "COMMITTER"):
-            env[f"GIT_{role}_{var}"] = os.environ.get(f"GIT_{role}_{var}") or configured or fallback
+            env[f"GIT_{role}_{var}"] = (
+                os.environ.get(f"GIT_{role}_{var}") or configured.get(key) or fallback
+            )
     return env
 
 
@@ -585,30 +586,6 @@ def _signals_interrupt() -> Iterator[None]:
             signal.signal(signum, old)
 
 
-@contextmanager
-def _deferred_signals() -> Iterator[list[int]]:
-    """Hold SIGINT/SIGTERM/SIGHUP while refs and files move; the list says which arrived.
-
-    The caller finishes the step it started, then acts on them (undo, or stop after).
-    """
-    received: list[int] = []
-
-    def handler(signum: int, frame: object) -> None:
-        received.append(signum)
-
-    previous: dict[int, Any] = {}
-    try:
-        for signum in _SIGNALS:
-            previous[signum] = signal.signal(signum, handler)
-    except ValueError:
-        pass
-    try:
-        yield received
-    finally:
-        for signum, old in previous.items():
-            signal.signal(signum, old)
-
-
 # --- update ----------------------------------------------------------------------------------
 
 
@@ -659,10 +636,11 @@ class _Moves:
 
     def undo(self) -> None:
         """Back to the state before the update: files, index, branch and pristine branch."""
-        with _deferred_signals():
+        with gitops.deferred_signals():
+            # uv may have rewritten uv.lock: the index still has the committed one.
+            self.git.run("checkout-index", "--force", "--", "uv.lock", check=False)
             current = self.git.out("rev-parse", "HEAD")
             if current != self.head_before:
-                self.git.run("checkout-index", "--force", "--", "uv.lock", check=False)
                 self.move_head(self.head_before, current, "scaffold update: undone")
             if self.pristine_after is not None:
                 if self.pristine_before is None:
@@ -685,7 +663,6 @@ def update(
     allow_downgrade: bool = False,
 ) -> tuple[Outcome, str]:
     """Run (or preview) an update; return the outcome and, for ``--diff``, the patch text."""
-    from scaffold import gitops
 
     project = load_project(path)
     git = open_repo(project)
@@ -718,7 +695,7 @@ def _update(
     lock: bool,
     allow_downgrade: bool,
 ) -> tuple[Outcome, str]:
-    from scaffold import __version__, gitops
+    from scaffold import __version__
 
     preflight(git)
     answers = resolve_answers(project.recorded, sets, with_)
@@ -807,7 +784,7 @@ def _update(
             outcome.notes.append(f"{verb} {PRISTINE_BRANCH} forward from {origin}")
         outcome.status = "updated"
         outcome.message = f"updated {len(outcome.changes)} file(s) to templates {installed}"
-        with _deferred_signals() as received:
+        with gitops.deferred_signals() as received:
             try:
                 if plan.new != moves.pristine_before:
                     moves.set_pristine(plan.new)
@@ -834,9 +811,8 @@ def _merge_with_conflicts(
     git: Any, plan: Plan, moves: _Moves, message: str, outcome: Outcome, tracked_lock: bool
 ) -> Outcome:
     """Leave git's own merge in progress, with the conflicts for the user to resolve."""
-    from scaffold import gitops
 
-    with _deferred_signals() as received:
+    with gitops.deferred_signals() as received:
         if plan.head != moves.head_before:  # the recorded-baseline merge (no file changes)
             git.run("update-ref", "-m", "scaffold update: record baseline", "HEAD", plan.head,
                     moves.head_before)  # fmt: skip
@@ -885,7 +861,6 @@ def _relock(git: Any, moves: _Moves, outcome: Outcome) -> None:
     cannot resolve (offline, no interpreter), the merge stays and ``check`` keeps saying the
     lock is stale until ``scaffold update`` relocks.
     """
-    from scaffold import gitops
     from scaffold.render import uv_lock
 
     try:
@@ -903,8 +878,8 @@ def _relock(git: Any, moves: _Moves, outcome: Outcome) -> None:
     head = git.out("rev-parse", "HEAD")
     try:
         blob = git.out("hash-object", "-w", "--", "uv.lock")
-        with tempfile.TemporaryDirectory(prefix="scaffold-index-") as tmp:
-            index = {"GIT_INDEX_FILE": str(Path(tmp) / "index")}
+        with gitops.temporary_directory("scaffold-index-") as tmp:
+            index = {"GIT_INDEX_FILE": str(tmp / "index")}
             git.run("read-tree", head, env=index)
             git.run("update-index", "--cacheinfo", f"100644,{blob},uv.lock", env=index)
             tree = git.out("write-tree", env=index)
@@ -915,7 +890,7 @@ def _relock(git: Any, moves: _Moves, outcome: Outcome) -> None:
     except gitops.GitError as error:
         moves.undo()
         raise UpdateError(f"{error}: the update was undone; nothing was changed") from None
-    with _deferred_signals():
+    with gitops.deferred_signals():
         git.run("update-ref", "-m", "scaffold update: refresh uv.lock", "HEAD", commit, head)
         git.run("update-index", "--", "uv.lock")
     outcome.notes.append("uv.lock re-resolved and committed")
@@ -945,7 +920,7 @@ def check(path: Path) -> Outcome:
     the two cannot disagree. Without them (no git, a shallow CI checkout), the recorded
     template digest and scaffold version are compared with the installed ones.
     """
-    from scaffold import __version__, gitops
+    from scaffold import __version__
 
     project = load_project(path)
     try:
@@ -1023,7 +998,6 @@ def _check_by_digest(
 
 
 def _note_update_lock(git: Any, outcome: Outcome) -> None:
-    from scaffold import gitops
 
     lock_file = git.common_dir() / LOCK_FILE
     holder = gitops.read_lock(lock_file)
@@ -1106,7 +1080,6 @@ def register(app: typer.Typer) -> None:
         conflicts to resolve, 2 when it could not start (nothing was changed).
         Examples: scaffold update | scaffold update --set auth=jwt | scaffold update --dry-run
         """
-        from scaffold import gitops
 
         try:
             outcome, patch = update(
@@ -1140,7 +1113,6 @@ def register(app: typer.Typer) -> None:
         Exit 0 current (or ahead: a newer scaffold updated it, with a warning), 1 behind (says
         what `scaffold update` would change), 2 not a scaffold project or invalid answers.
         """
-        from scaffold import gitops
 
         try:
             outcome = check(path)

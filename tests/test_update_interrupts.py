@@ -291,7 +291,7 @@ def judge(trial: Trial, code: int, rng: random.Random) -> tuple[str, str]:
         left = sorted(p.name for p in trial.tmp.iterdir())
         if left:
             raise AssertionError(f"temporary files left: {left}")
-        if state != "merge in progress" and rng.random() < 0.15:
+        if state != "merge in progress" and rng.random() < 0.1:
             # A rerun finishes the job, relock included.
             log = trial.tmp.parent / "rerun.txt"
             rerun = wait_code(start_update(trial.project, trial.env, log), block=True)
