@@ -1053,6 +1053,33 @@ def _serve_until_stopped(served: Served) -> None:
 # --------------------------------------------------------------------------- 5. update
 
 
+def make_large_history(origin: Path, target: Path, *, files: int, commits: int) -> None:
+    """A copy of ``origin`` with ``files`` more files added over ``commits`` more commits
+    (with git fast-import: thousands of ``git commit`` runs would dominate the benchmark)."""
+    shutil.rmtree(target, ignore_errors=True)
+    shutil.copytree(origin, target, symlinks=True)
+    branch = subprocess.run(
+        ["git", "symbolic-ref", "HEAD"], cwd=target, capture_output=True, text=True, check=True
+    ).stdout.strip()
+    per_commit = files // commits
+    chunks = []
+    for c in range(commits):
+        body = f"commit {branch}\ncommitter Bench <bench@example.com> {1700000000 + c} +0000\n"
+        message = f"notes batch {c}"
+        body += f"data {len(message)}\n{message}\n"
+        if c == 0:
+            body += f"from {branch}^0\n"
+        for f in range(per_commit):
+            text = f"note {c}-{f}\n" + "x" * 200 + "\n"
+            body += f"M 100644 inline notes/{c:03d}/{f:02d}.md\ndata {len(text)}\n{text}"
+        chunks.append(body + "\n")
+    subprocess.run(
+        ["git", "fast-import", "--quiet"], cwd=target, input="".join(chunks), text=True,
+        check=True,
+    )  # fmt: skip
+    subprocess.run(["git", "reset", "--quiet", "--hard"], cwd=target, check=True)
+
+
 def bench_update(report: Report, runs: int, work: Path) -> None:
     """``scaffold update`` on an unchanged project and with ``--set ci=gitlab``."""
     scaffold = venv_bin("scaffold")
@@ -1066,25 +1093,37 @@ def bench_update(report: Report, runs: int, work: Path) -> None:
     if probe.returncode:
         report.add("5. scaffold update", "`scaffold update` is not available in this build.")
         return
+    large = work / "upd-large"
+    make_large_history(origin, large, files=3000, commits=300)
+    big = "(3,000 more files, 300 more commits)"
     variants = {
-        "`scaffold check` (unchanged)": (["check"], False),
-        "`scaffold update` (unchanged)": (["update"], False),
-        "`scaffold update --set ci=gitlab`": (["update", "--set", "ci=gitlab"], True),
+        "`scaffold check` (unchanged)": (["check"], False, origin),
+        "`scaffold update` (unchanged)": (["update"], False, origin),
+        "`scaffold update --set ci=gitlab`": (["update", "--set", "ci=gitlab"], True, origin),
         "`scaffold update --set ci=gitlab --no-lock`": (
             ["update", "--set", "ci=gitlab", "--no-lock"],
             True,
+            origin,
+        ),
+        f"`scaffold check` {big}": (["check"], False, large),
+        f"`scaffold update` (unchanged) {big}": (["update"], False, large),
+        f"`scaffold update --set ci=gitlab` {big}": (
+            ["update", "--set", "ci=gitlab"],
+            True,
+            large,
         ),
     }
     times: dict[str, list[float]] = {k: [] for k in variants}
+    cpu: dict[str, list[float]] = {k: [] for k in variants}
     codes: dict[str, set[int]] = {k: set() for k in variants}
     problems: set[str] = set()
     for i in range(runs + 1):
-        for key, (args, fresh) in variants.items():
-            target = origin
+        for key, (args, fresh, source) in variants.items():
+            target = source
             if fresh:  # a changed answer changes the project: start each run from a copy
                 target = work / f"upd-copy-{i}"
                 shutil.rmtree(target, ignore_errors=True)
-                shutil.copytree(origin, target, symlinks=True)
+                shutil.copytree(source, target, symlinks=True)
             result = run_timed([scaffold, *args, str(target)], env=env)
             codes[key].add(result.returncode)
             if fresh and result.returncode == 0 and not (target / ".gitlab-ci.yml").is_file():
@@ -1093,6 +1132,7 @@ def bench_update(report: Report, runs: int, work: Path) -> None:
                 problems.add(f"{key}: exit {result.returncode}: {result.output[-300:]}")
             if i and result.returncode in (0, 1):
                 times[key].append(result.seconds)
+                cpu[key].append(result.cpu)
             if fresh:
                 shutil.rmtree(target, ignore_errors=True)
     rows = []
@@ -1101,15 +1141,19 @@ def bench_update(report: Report, runs: int, work: Path) -> None:
             [
                 key,
                 fmt_s(median(values)) if values else "failed",
+                fmt_s(median(cpu[key])) if cpu[key] else "-",
                 len(values),
                 ", ".join(str(c) for c in sorted(codes[key])),
             ]
         )
-    body = markdown_table(["Command", "Median", "Runs", "Exit codes"], rows)
+    body = markdown_table(["Command", "Median", "CPU", "Runs", "Exit codes"], rows)
     body += (
         "\n\nProject: `scaffold new --defaults` (FastAPI, SQLite, JWT, GitHub CI, locked, git). "
         "`check` exits 1 when the project is behind the installed templates. A changed answer "
-        "is applied to a fresh copy of the project each run. One untimed warm-up round first."
+        "is applied to a fresh copy of the project each run. The large project is the same one "
+        "with 3,000 more files added over 300 more commits. CPU: user + system time of the "
+        "command and its children (steadier than wall time on a busy machine). One untimed "
+        "warm-up round first."
     )
     if problems:
         body += "\n\nProblems:\n" + "\n".join(f"- {p}" for p in sorted(problems))
