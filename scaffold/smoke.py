@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from scaffold import catalogue
+from scaffold.constants import SERVICE_ENV
 from scaffold.pairwise import covering_array, spread_extras
 
 if TYPE_CHECKING:
@@ -70,13 +71,6 @@ INSTALL: dict[str, str] = {
     "kubernetes-validate": "pip install kubernetes-validate",
     "psql": "apt-get install postgresql-client",
     "mariadb": "apt-get install mariadb-client",
-}
-#: Where each kind of server comes from (the same variables the repository's tests read).
-SERVICE_ENV: dict[str, str] = {
-    "postgresql": "SCAFFOLD_TEST_POSTGRES_URL",
-    "mysql": "SCAFFOLD_TEST_MYSQL_URL",
-    "mongodb": "SCAFFOLD_TEST_MONGODB_URL",
-    "redis": "SCAFFOLD_TEST_REDIS_URL",
 }
 #: Hyphenated on purpose: exercises the distribution -> package name conversion.
 PROJECT_NAME = "smoke-app"
