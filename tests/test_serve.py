@@ -7,6 +7,7 @@ The browser itself is driven in tests/test_serve_browser.py.
 from __future__ import annotations
 
 import io
+import multiprocessing
 import os
 import re
 import shlex
@@ -379,12 +380,32 @@ def test_serve_without_the_web_extra_says_how_to_install_it(
     assert "pip install 'scaffold[web]'" in result.output
 
 
-def test_a_download_over_its_time_leaves_no_process_or_file(sandbox: Path) -> None:
-    """``uv lock`` runs in the render's process group and dies with it."""
-    client = TestClient(create_app(limits=Limits(download_timeout=1.5)))
+def test_a_download_over_its_time_leaves_no_process_or_file(
+    sandbox: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``uv lock`` runs in the render's process group and dies with it.
+
+    A ``uv`` that never finishes stands in for a slow resolve, so the timeout is met in
+    ``uv lock`` every time, however fast the real one is on this machine. The render process is
+    spawned (not forked from the forkserver, which keeps the PATH it started with) so that it
+    finds the stand-in.
+    """
+    bin_dir = sandbox / "bin"
+    bin_dir.mkdir()
+    started = sandbox / "uv-started"
+    fake_uv = bin_dir / "uv"
+    fake_uv.write_text(f'#!/bin/sh\necho $$ > "{started}"\nexec sleep 600\n')
+    fake_uv.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.setattr(renderer, "_CONTEXT", multiprocessing.get_context("spawn"))
+
+    client = TestClient(create_app(limits=Limits(download_timeout=10)))
     response = client.get("/download")
     assert response.status_code == 503
+    assert started.exists(), "the render was stopped before it reached uv lock"
+    pid = int(started.read_text())
     time.sleep(0.5)
+    assert not _running(pid), "uv lock outlived the render's timeout"
     inside = []
     for proc in Path("/proc").iterdir():
         try:
@@ -394,6 +415,15 @@ def test_a_download_over_its_time_leaves_no_process_or_file(sandbox: Path) -> No
         if str(cwd).startswith(str(sandbox / "tmp")):
             inside.append((proc.name, (proc / "cmdline").read_bytes()))
     assert inside == [], "a render process outlived its timeout"
+
+
+def _running(pid: int) -> bool:
+    """Whether ``pid`` is a live process (a zombie awaiting its reaper is not)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state not in {"Z", "X"}
 
 
 def test_rate_limiter_forgets_quiet_clients(monkeypatch: pytest.MonkeyPatch) -> None:
