@@ -38,6 +38,17 @@ COMPUTED: dict[str, dict[str, object]] = {
         "default": "{{ project_name | lower | replace('-', '_') }}",
         "when": False,
     },
+    # Names for what templates test often, so a file name or a condition says what it means.
+    "sql": {  # a relational database behind SQLAlchemy or Django's ORM (not MongoDB)
+        "type": "bool",
+        "default": "{{ database != 'mongodb' }}",
+        "when": False,
+    },
+    "password_auth": {  # users sign in with an email and a password (not none, not OIDC)
+        "type": "bool",
+        "default": "{{ auth in ['session', 'jwt'] }}",
+        "when": False,
+    },
     # Secrets go only into the gitignored .env and are never recorded in the answers file.
     # scaffold passes values from `secrets`; the Jinja default only serves plain `copier copy`.
     "secret_key": {
@@ -129,6 +140,10 @@ def render() -> str:
         document[option.key] = _question(option)
         if option.key == "project_name":
             document["package_name"] = COMPUTED["package_name"]
+        elif option.key == "database":
+            document["sql"] = COMPUTED["sql"]
+        elif option.key == "auth":
+            document["password_auth"] = COMPUTED["password_auth"]
     document["secret_key"] = COMPUTED["secret_key"]
     document["db_password"] = COMPUTED["db_password"]
     body = yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=1000)
