@@ -72,6 +72,11 @@ def section(readme: str) -> str:
     return match.group(1)
 
 
+def headings(readme: str) -> list[str]:
+    """The README's ``## `` headings, in order."""
+    return re.findall(r"^## .*$", readme, re.MULTILINE)
+
+
 def bash_blocks(text: str) -> list[str]:
     """The bodies of the ```bash blocks in ``text``, in order."""
     return re.findall(r"^```bash\n(.*?)^```$", text, re.MULTILINE | re.DOTALL)
@@ -378,6 +383,7 @@ def http_tool() -> str | None:
 @pytest.mark.parametrize("server", LIVE, ids=["-".join(c) for c in LIVE], indirect=True)
 def test_readme_requests_answer_as_the_readme_says(server: Server, tmp_path: Path) -> None:
     readme = (server.project / "README.md").read_text(encoding="utf-8")
+    assert headings(readme)[0] == "## Try it", "the first section after the dev command"
     curl, http = bash_blocks(section(readme))
     expected = requests(curl, "curl")
     log = tmp_path / "calls.log"
@@ -401,3 +407,15 @@ def test_readme_requests_answer_as_the_readme_says(server: Server, tmp_path: Pat
         script = HTTP_WRAPPER.replace("command http", tool) + server.wait() + server.url(http)
         proc = server.bash(script, {"HTTPIE_CONFIG_DIR": str(tmp_path / "httpie")})
         assert proc.returncode == 0, server.failure("the HTTPie block", proc)
+
+
+@pytest.mark.template
+@pytest.mark.parametrize("framework", catalogue.OPTIONS_BY_KEY["framework"].values)
+def test_oauth_readme_sends_the_reader_to_the_browser_login(framework: str, tmp_path: Path) -> None:
+    project = render(tmp_path / "p", project_name="oauth-readme", framework=framework, auth="oauth")
+    readme = (project / "README.md").read_text(encoding="utf-8")
+    assert headings(readme)[0] == "## Try it"
+    text = section(readme)
+    assert bash_blocks(text) == []
+    assert "(#openid-connect-login)" in text
+    assert "## OpenID Connect login" in headings(readme)
