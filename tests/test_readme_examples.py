@@ -402,11 +402,12 @@ def test_readme_requests_answer_as_the_readme_says(server: Server, tmp_path: Pat
     one = next(a for _, m, u, a in made if m == "GET" and u.endswith(f"/items/{created['id']}"))
     assert json.loads(one)["id"] == created["id"]
 
+    # The same walk with HTTPie, on the same server (httpie is a dev dependency).
     tool = http_tool()
-    if tool is not None:  # the same walk with HTTPie, on the same server
-        script = HTTP_WRAPPER.replace("command http", tool) + server.wait() + server.url(http)
-        proc = server.bash(script, {"HTTPIE_CONFIG_DIR": str(tmp_path / "httpie")})
-        assert proc.returncode == 0, server.failure("the HTTPie block", proc)
+    assert tool is not None, "HTTPie's `http` is missing: run `uv sync` (it is a dev dependency)"
+    script = HTTP_WRAPPER.replace("command http", tool) + server.wait() + server.url(http)
+    proc = server.bash(script, {"HTTPIE_CONFIG_DIR": str(tmp_path / "httpie")})
+    assert proc.returncode == 0, server.failure("the HTTPie block", proc)
 
 
 @pytest.mark.template
