@@ -18,7 +18,9 @@ def step_line(step: StepResult) -> str:
     if step.status == NOT_RUN:
         return f"{step.name} not run ({step.reason})"
     mark = "✓" if step.status == PASSED else "✗"
-    return f"{step.name} {mark} {step.seconds:.1f}s"
+    return f"{step.name} {mark} {step.seconds:.1f}s" + (
+        f" ({step.summary})" if step.summary else ""
+    )
 
 
 def tail(text: str, lines: int = 40) -> str:
@@ -30,7 +32,8 @@ def failure_text(result: ComboResult, lines: int = 40) -> str:
     """Each failed step of ``result`` with the tail of its output."""
     parts = []
     for step in result.failed:
-        parts.append(f"--- {result.id}: {step.name} failed ({step.seconds:.1f}s)")
+        counted = f", {step.summary}" if step.summary else ""
+        parts.append(f"--- {result.id}: {step.name} failed ({step.seconds:.1f}s{counted})")
         parts.append(tail(step.output, lines))
     return "\n".join(parts)
 
@@ -71,6 +74,11 @@ def print_summary(report: Report, console: Any = None) -> None:
     )
     if reasons:
         console.print("[yellow]not run:[/] " + "; ".join(reasons))
+    counted = [
+        f"{r.id} {s.name}: {s.summary}" for r in report.results for s in r.steps if s.summary
+    ]
+    if counted:
+        console.print("counted: " + "; ".join(counted), highlight=False)
     per_step = report.step_counts()
     console.print(
         "steps (✓/✗/not run): "

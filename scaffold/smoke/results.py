@@ -31,6 +31,8 @@ class StepResult:
     reason: str = ""
     #: The environment variable whose absence kept this step from running, if that is why.
     missing: str = ""
+    #: What the step counted, when it counts something (``fuzz``: ``3 failures``).
+    summary: str = ""
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -42,6 +44,8 @@ class StepResult:
             data["reason"] = self.reason
         if self.missing:
             data["missing"] = self.missing
+        if self.summary:
+            data["summary"] = self.summary
         if self.status == FAILED:
             data["output"] = self.output[-TAIL_CHARS:]
         return data

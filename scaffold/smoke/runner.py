@@ -55,6 +55,8 @@ class CombinationRun:
         self.health_timeout = health_timeout
         self.result = ComboResult(self.combo, path=self.project)
         self.broken: dict[str, str] = {}  # step -> why the steps after it cannot run
+        #: step -> what it counted, for its progress line and the report (set by the step).
+        self.summaries: dict[str, str] = {}
 
     # -- bookkeeping
 
@@ -96,7 +98,8 @@ class CombinationRun:
             ok, output = False, "".join(traceback.format_exception(error))
         seconds = time.monotonic() - start
         self.write_log(name, output)
-        return StepResult(name, PASSED if ok else FAILED, seconds, output)
+        status = PASSED if ok else FAILED
+        return StepResult(name, status, seconds, output, summary=self.summaries.get(name, ""))
 
     def write_log(self, name: str, output: str) -> None:
         self.logs.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,369 @@
+"""The ``fuzz`` step: schemathesis against the combination's live dev server.
+
+The project's own contract tests fuzz the app in-process; this step fuzzes the stack a user
+runs (the README's dev command: its server, middlewares and real database), so what only the
+live stack does wrong (a proxy header, a database's integer range, a reloader) is found too.
+
+It starts the dev server on a fresh database, finds the OpenAPI document the app serves, signs
+in where the auth mode allows (``session`` and ``jwt``: register and log in through the app's
+own API, then a bearer token, or the session cookie with the CSRF token in a header), and runs
+the project's own schemathesis (a dependency of every generated project, so scaffold needs
+none) with every default check. ``oauth`` and ``none`` are fuzzed anonymously.
+
+It is bounded: :data:`DEFAULT_EXAMPLES` examples per operation with a fixed seed, so a run is
+repeatable; ``SCAFFOLD_SMOKE_FUZZ_EXAMPLES`` goes deeper and ``SCAFFOLD_SMOKE_FUZZ_SEED``
+explores other examples. 0 failures (and 0 errors) is a pass; the count is in the step's
+summary and schemathesis's reports in ``logs/fuzz-report-N.json``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from scaffold.smoke.processes import ServerNotHealthy, project_env, run_command, running_server
+from scaffold.smoke.project_facts import readme_dev_command
+
+if TYPE_CHECKING:
+    from scaffold.smoke.runner import CombinationRun
+
+EXAMPLES_ENV = "SCAFFOLD_SMOKE_FUZZ_EXAMPLES"
+SEED_ENV = "SCAFFOLD_SMOKE_FUZZ_SEED"
+#: Enough to reach every operation with valid and invalid input in about half a minute.
+DEFAULT_EXAMPLES = 5
+DEFAULT_SEED = 20240601
+TIMEOUT = 1800.0
+#: Where the three frameworks serve their OpenAPI document (FastAPI, Flask, Django), tried in
+#: turn: the document is the one thing a fuzz run cannot do without.
+#: Operations that end the signed-in session (logout, password change), fuzzed in a pass of
+#: their own (a path regex, as schemathesis's ``--include-path-regex`` takes it).
+SESSION_ENDERS = r"/auth/(logout|password)/?$"
+DOCUMENT_PATHS = ("/openapi.json", "/api/openapi.json", "/api/v1/openapi.json", "/api/schema/")
+#: Long, uncommon and unlike the email: every framework's password rules accept it.
+PASSWORD = "Smoke-fuzz-correct-horse-42!"  # noqa: S105 - a throwaway user on a scratch database
+
+
+@dataclass(frozen=True)
+class FuzzOutcome:
+    """What a schemathesis run found: unique failures, errors (a request that could not be
+    made or checked), and schemathesis's own exit code."""
+
+    failures: int
+    errors: int
+    exit_code: int
+
+    @property
+    def ok(self) -> bool:
+        return self.exit_code == 0 and self.failures == 0 and self.errors == 0
+
+    @property
+    def summary(self) -> str:
+        """``0 failures``, ``3 failures, 1 error``; the exit code when the counts miss why."""
+        words = [f"{self.failures} failure{'s' if self.failures != 1 else ''}"]
+        if self.errors:
+            words.append(f"{self.errors} error{'s' if self.errors != 1 else ''}")
+        if self.exit_code != 0 and not self.failures and not self.errors:
+            words.append(f"schemathesis exited {self.exit_code}")
+        return ", ".join(words)
+
+
+def outcome_of(report: Mapping[str, Any] | None, exit_code: int, output: str) -> FuzzOutcome:
+    """Read the counts from schemathesis's JSON report, else from its last summary line.
+
+    The report's ``failures`` are grouped by kind, each with a ``count`` of unique failures;
+    the text summary (``=== 2 failures, 1 error, 3 warnings in 9.1s ===``) is the fallback
+    when no report was written (schemathesis stopped before the end).
+    """
+    if report is not None:
+        failures = sum(int(f.get("count", 1)) for f in report.get("failures") or [])
+        return FuzzOutcome(failures, len(report.get("errors") or []), exit_code)
+    lines = [line for line in output.splitlines() if line.startswith("==") and " in " in line]
+    last = lines[-1] if lines else ""
+    failures = re.search(r"(\d+) failures?\b", last)
+    errors = re.search(r"(\d+) errors?\b", last)
+    return FuzzOutcome(
+        int(failures.group(1)) if failures else 0,
+        int(errors.group(1)) if errors else 0,
+        exit_code,
+    )
+
+
+class Browser:
+    """Just enough of an HTTP client to sign in: JSON or form bodies, and a cookie jar."""
+
+    def __init__(self, base: str) -> None:
+        import http.cookiejar
+        import urllib.request
+
+        self.base = base
+        self.jar = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        json_body: object = None,
+        form: Mapping[str, str] | None = None,
+    ) -> tuple[int, Any]:
+        """(status, parsed JSON body or text); an error status is an answer, not an exception."""
+        import urllib.error
+        import urllib.parse
+        import urllib.request
+
+        headers, data = {}, None
+        if form is not None:
+            data = urllib.parse.urlencode(form).encode()
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        elif json_body is not None:
+            data = json.dumps(json_body).encode()
+            headers["Content-Type"] = "application/json"
+        request = urllib.request.Request(  # noqa: S310 - always http://127.0.0.1
+            self.base + path, data=data, headers=headers, method=method
+        )
+        try:
+            with self.opener.open(request, timeout=30) as response:
+                status, raw = response.status, response.read()
+        except urllib.error.HTTPError as error:
+            status, raw = error.code, error.read()
+        try:
+            return status, json.loads(raw)
+        except ValueError:
+            return status, raw.decode(errors="replace")
+
+    def post(self, path: str, kind: str, body: Mapping[str, str]) -> tuple[int, Any]:
+        """POST ``body`` as ``kind`` (``json`` or ``form``, see :func:`request_body`)."""
+        if kind == "form":
+            return self.request("POST", path, form=body)
+        return self.request("POST", path, json_body=body)
+
+    def cookie_header(self) -> str:
+        return "; ".join(f"{cookie.name}={cookie.value}" for cookie in self.jar)
+
+    def cookie(self, name: str) -> str | None:
+        return next((c.value for c in self.jar if c.name == name), None)
+
+
+def find_document(browser: Browser) -> tuple[str, dict[str, Any]]:
+    """The path of the OpenAPI document the app serves, and the document (JSON or YAML)."""
+    import yaml
+
+    for path in DOCUMENT_PATHS:
+        status, body = browser.request("GET", path)
+        if status != 200:
+            continue
+        document = body if isinstance(body, dict) else yaml.safe_load(body)
+        if isinstance(document, dict) and "paths" in document:
+            return path, document
+    raise ValueError(f"no OpenAPI document at any of {', '.join(DOCUMENT_PATHS)}")
+
+
+def resolve(document: Mapping[str, Any], schema: Mapping[str, Any]) -> Mapping[str, Any]:
+    """``schema`` with a local ``$ref`` (``#/components/schemas/X``) followed."""
+    seen = 0
+    while "$ref" in schema and seen < 20:
+        node: Any = document
+        for part in str(schema["$ref"]).lstrip("#/").split("/"):
+            node = node.get(part, {}) if isinstance(node, Mapping) else {}
+        schema, seen = node, seen + 1
+    return schema
+
+
+def request_body(
+    document: Mapping[str, Any], path: str, values: Mapping[str, str]
+) -> tuple[str, dict[str, str]]:
+    """How ``POST path`` takes a body (``json`` or ``form``) and ``values`` for its fields.
+
+    Field names vary (FastAPI's login form has ``username``, Flask's ``email``, Django's
+    register both), so the required ones are read from the document; a field without a value in
+    ``values`` gets the ``username`` value.
+    """
+    operation = ((document.get("paths") or {}).get(path) or {}).get("post") or {}
+    content = (operation.get("requestBody") or {}).get("content") or {}
+    kind = "json"
+    media = content.get("application/json")
+    if media is None and "application/x-www-form-urlencoded" in content:
+        kind, media = "form", content["application/x-www-form-urlencoded"]
+    schema = resolve(document, (media or {}).get("schema") or {})
+    # The required fields only: FastAPI's login form also lists ``grant_type`` and ``scope``.
+    fields = list(schema.get("required") or schema.get("properties") or ["email", "password"])
+    return kind, {name: values.get(name, values["username"]) for name in fields}
+
+
+def auth_path(document: Mapping[str, Any], name: str) -> str | None:
+    """The document's ``.../auth/<name>`` path, if it has one."""
+    return next(
+        (p for p in document.get("paths") or {} if p.rstrip("/").endswith(f"/auth/{name}")), None
+    )
+
+
+def sign_in(browser: Browser, document: Mapping[str, Any], auth: str) -> list[str]:
+    """Register and log in through the app's API; the headers that carry the credentials.
+
+    ``jwt``: ``Authorization: Bearer``. ``session``: the cookies, and the CSRF token in the
+    header each framework reads (both names are sent: the one the app does not read is ignored).
+    """
+    register, login = auth_path(document, "register"), auth_path(document, "login")
+    if register is None or login is None:
+        raise ValueError(
+            f"auth={auth} but the document has no .../auth/register and .../auth/login"
+        )
+    user = f"fuzz{secrets.token_hex(4)}"
+    email = f"{user}@example.com"
+    kind, body = request_body(
+        document, register, {"email": email, "password": PASSWORD, "username": user}
+    )
+    status, answer = browser.post(register, kind, body)
+    if status >= 300:
+        raise ValueError(f"POST {register} answered {status}: {answer}")
+    # A login by username means the account's username if registration took one, else the email.
+    name = user if "username" in body else email
+    kind, body = request_body(
+        document, login, {"email": email, "password": PASSWORD, "username": name}
+    )
+    status, answer = browser.post(login, kind, body)
+    if status != 200:
+        raise ValueError(f"POST {login} answered {status}: {answer}")
+    answer = answer if isinstance(answer, dict) else {}
+    token = answer.get("access_token") or answer.get("access")
+    if auth == "jwt":
+        if not token:
+            raise ValueError(f"POST {login} answered no access token: {answer}")
+        return [f"Authorization: Bearer {token}"]
+    csrf = answer.get("csrf_token")
+    csrf_path = auth_path(document, "csrf")
+    if not csrf and csrf_path:
+        _, csrf_answer = browser.request("GET", csrf_path)
+        csrf = csrf_answer.get("csrf_token") if isinstance(csrf_answer, dict) else None
+    csrf = csrf or browser.cookie("csrftoken")
+    headers = [f"Cookie: {browser.cookie_header()}"]
+    if csrf:
+        headers += [f"X-CSRF-Token: {csrf}", f"X-CSRFToken: {csrf}"]
+    return headers
+
+
+def schemathesis_command(
+    document_url: str,
+    headers: list[str],
+    examples: int,
+    seed: int,
+    report: Path,
+    operations: Sequence[str] = (),
+) -> list[str]:
+    """``schemathesis run`` from the project's venv: every default check, bounded, repeatable.
+
+    ``operations`` are schemathesis filter options (``--include-path-regex ...``).
+    """
+    cmd = ["uv", "run", "--no-sync", "schemathesis", "run", document_url]
+    cmd += ["--max-examples", str(examples), "--seed", str(seed), "--no-color"]
+    cmd += ["--generation-database", "none", "--report", "json", "--report-json-path", str(report)]
+    cmd += list(operations)
+    for header in headers:
+        cmd += ["--header", header]
+    return cmd
+
+
+def shown(cmd: list[str]) -> str:
+    """``cmd`` for the log, with the credentials' values hidden."""
+    words = []
+    for word in cmd:
+        name, sep, _ = word.partition(": ")
+        words.append(f"{name}: [hidden]" if sep and name in ("Authorization", "Cookie") else word)
+    return " ".join(words)
+
+
+def combined(outcomes: Sequence[FuzzOutcome]) -> FuzzOutcome:
+    """One outcome for several passes: their counts added, the worst exit code."""
+    return FuzzOutcome(
+        sum(o.failures for o in outcomes),
+        sum(o.errors for o in outcomes),
+        max((o.exit_code for o in outcomes), default=0),
+    )
+
+
+def fuzz_pass(cmd: list[str], project: Path, report: Path, label: str) -> tuple[FuzzOutcome, str]:
+    """Run one schemathesis command; its outcome, and its output with the credentials hidden."""
+    report.unlink(missing_ok=True)
+    code, output = run_command(cmd, project, project_env(), TIMEOUT)
+    output = output.replace(output.split("\n", 1)[0], f"$ {shown(cmd)}", 1)
+    try:
+        data = json.loads(report.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        data = None
+    outcome = outcome_of(data, code, output)
+    return outcome, f"{output}\n[smoke] {label}: {outcome.summary}\n"
+
+
+def fuzz_server(
+    base: str, project: Path, auth: str, reports: Path
+) -> tuple[FuzzOutcome | None, str]:
+    """Sign in (where ``auth`` allows) and fuzz the server at ``base``; (outcome, log).
+
+    Signed in, the operations that end the session (:data:`SESSION_ENDERS`) get a pass of their
+    own with a fresh sign-in: in one pass, the first logout would leave every later request
+    anonymous (schemathesis then warns that most operations answered only 401).
+    """
+    examples = int(os.environ.get(EXAMPLES_ENV) or DEFAULT_EXAMPLES)
+    seed = int(os.environ.get(SEED_ENV) or DEFAULT_SEED)
+    browser = Browser(base)
+    signs_in = auth in ("jwt", "session")
+    try:
+        path, document = find_document(browser)
+        passes = [("all operations", [])]
+        if signs_in:
+            passes = [
+                ("all but the session enders", ["--exclude-path-regex", SESSION_ENDERS]),
+                ("the session enders", ["--include-path-regex", SESSION_ENDERS]),
+            ]
+        outcomes, logs = [], []
+        for number, (label, operations) in enumerate(passes, 1):
+            headers = sign_in(Browser(base), document, auth) if signs_in else []
+            report = reports / f"fuzz-report-{number}.json"
+            cmd = schemathesis_command(base + path, headers, examples, seed, report, operations)
+            outcome, log = fuzz_pass(cmd, project, report, label)
+            outcomes.append(outcome)
+            logs.append(log)
+    except ValueError as error:
+        return None, f"[smoke] {error}\n"
+    outcome = combined(outcomes)
+    as_who = f"signed in ({auth})" if signs_in else "anonymous"
+    note = f"[smoke] fuzz {as_who}, {examples} examples per operation, seed {seed}: "
+    note += f"{outcome.summary}\n"
+    return outcome, note + "\n".join(logs) + "\n" + note
+
+
+def fuzz_live_server(run: CombinationRun) -> tuple[bool, str]:
+    """The step: the README's dev server on scratch databases, fuzzed, then stopped."""
+    try:
+        cmd = readme_dev_command(run.project)
+    except ValueError as error:
+        return False, f"[smoke] {error}\n"
+    auth = run.combo.get("auth", "none")
+
+    def body(extra: dict[str, str]) -> tuple[bool, str]:
+        log = run.logs / "fuzz-server.log"
+        try:
+            with running_server(
+                ["uv", "run", *cmd],
+                run.project,
+                project_env(extra),
+                log,
+                timeout=run.health_timeout,
+            ) as server:
+                outcome, output = fuzz_server(server.base_url, run.project, auth, run.logs)
+        except ServerNotHealthy as error:
+            return False, f"{error.output}\n[smoke] {error.problem}\n"
+        if outcome is not None:
+            run.summaries["fuzz"] = outcome.summary
+        ok = outcome is not None and outcome.ok
+        return ok, output + f"\n[smoke] server log: {log}\n"
+
+    run.logs.mkdir(parents=True, exist_ok=True)
+    return run.with_databases("fuzz", body)
