@@ -31,15 +31,12 @@ def readme_dev_command(project: Path) -> list[str]:
     return words[2:]
 
 
-def dockerfile_cmd(project: Path) -> list[str]:
-    """The Dockerfile's final ``CMD [...]`` (exec form, JSON)."""
+def exec_form_cmd(dockerfile: str) -> list[str]:
+    """The last exec-form ``CMD [...]`` of a Dockerfile's text: its final stage's command."""
     import json
     import re
 
-    dockerfile = project / "Dockerfile"
-    if not dockerfile.is_file():
-        raise ValueError("Dockerfile is missing")
-    matches = re.findall(r"^CMD\s+(\[.*\])\s*$", dockerfile.read_text(encoding="utf-8"), re.M)
+    matches = re.findall(r"^CMD\s+(\[.*\])\s*$", dockerfile, re.M)
     if not matches:
         raise ValueError("Dockerfile has no exec-form CMD [...] line")
     try:
@@ -49,6 +46,14 @@ def dockerfile_cmd(project: Path) -> list[str]:
     if not (isinstance(cmd, list) and cmd and all(isinstance(w, str) for w in cmd)):
         raise ValueError("Dockerfile CMD is not a list of strings")
     return cmd
+
+
+def dockerfile_cmd(project: Path) -> list[str]:
+    """The project's Dockerfile's final ``CMD [...]`` (exec form, JSON)."""
+    dockerfile = project / "Dockerfile"
+    if not dockerfile.is_file():
+        raise ValueError("Dockerfile is missing")
+    return exec_form_cmd(dockerfile.read_text(encoding="utf-8"))
 
 
 #: Loads a ``module:attribute`` or ``module:factory()`` target exactly as gunicorn does.
