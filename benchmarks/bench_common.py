@@ -4,7 +4,6 @@ and the RESULTS.md report. Run the benchmarks with ``benchmarks/run.py``."""
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import platform
 import re
@@ -15,13 +14,11 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.parse
-import urllib.request
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from scaffold.smoke.fuzz import Browser
 from scaffold.smoke.processes import project_env, run_command, running_server
 
 REPO = Path(__file__).resolve().parents[1]
@@ -244,27 +241,14 @@ def http(
     token: str | None = None,
     timeout: float = 10,
 ) -> tuple[int, object]:
-    """One HTTP request with the stdlib; returns (status, parsed JSON body or text)."""
+    """One HTTP request as a proxy passes it on (the smoke fuzz step's client); returns
+    (status, parsed JSON body or text)."""
     headers = dict(PROXY_HEADERS)
-    data = None
-    if json_body is not None:
-        data = json.dumps(json_body).encode()
-        headers["Content-Type"] = "application/json"
-    elif form is not None:
-        data = urllib.parse.urlencode(form).encode()
-        headers["Content-Type"] = "application/x-www-form-urlencoded"
     if token:
         headers["Authorization"] = f"Bearer {token}"
-    request = urllib.request.Request(url, data=data, headers=headers, method=method)  # noqa: S310
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
-            status, raw = response.status, response.read()
-    except urllib.error.HTTPError as error:
-        status, raw = error.code, error.read()
-    try:
-        return status, json.loads(raw)
-    except ValueError:
-        return status, raw.decode(errors="replace")
+    return Browser(headers=headers).request(
+        method, url, json_body=json_body, form=form, timeout=timeout
+    )
 
 
 @contextlib.contextmanager

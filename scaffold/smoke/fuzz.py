@@ -95,13 +95,18 @@ def outcome_of(report: Mapping[str, Any] | None, exit_code: int, output: str) ->
 
 
 class Browser:
-    """Just enough of an HTTP client to sign in: JSON or form bodies, and a cookie jar."""
+    """Just enough of an HTTP client to sign in: JSON or form bodies, and a cookie jar.
 
-    def __init__(self, base: str) -> None:
+    The benchmarks sign in with it too. ``headers`` go with every request (the benchmarks'
+    ``X-Forwarded-Proto``, a bearer token).
+    """
+
+    def __init__(self, base: str = "", headers: Mapping[str, str] | None = None) -> None:
         import http.cookiejar
         import urllib.request
 
         self.base = base
+        self.headers = dict(headers or {})
         self.jar = http.cookiejar.CookieJar()
         self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
 
@@ -112,13 +117,14 @@ class Browser:
         *,
         json_body: object = None,
         form: Mapping[str, str] | None = None,
+        timeout: float = 30,
     ) -> tuple[int, Any]:
         """(status, parsed JSON body or text); an error status is an answer, not an exception."""
         import urllib.error
         import urllib.parse
         import urllib.request
 
-        headers, data = {}, None
+        headers, data = dict(self.headers), None
         if form is not None:
             data = urllib.parse.urlencode(form).encode()
             headers["Content-Type"] = "application/x-www-form-urlencoded"
@@ -129,7 +135,7 @@ class Browser:
             self.base + path, data=data, headers=headers, method=method
         )
         try:
-            with self.opener.open(request, timeout=30) as response:
+            with self.opener.open(request, timeout=timeout) as response:
                 status, raw = response.status, response.read()
         except urllib.error.HTTPError as error:
             status, raw = error.code, error.read()
