@@ -159,16 +159,21 @@ def test_a_refused_login_is_a_failure_that_says_so() -> None:
         fuzz.sign_in(browser, DOCUMENT, "jwt")  # type: ignore[arg-type]
 
 
-def test_the_log_hides_the_credentials() -> None:
+def test_the_log_hides_the_credentials(tmp_path: Path) -> None:
     cmd = fuzz.schemathesis_command(
         "http://127.0.0.1:1/openapi.json",
         ["Authorization: Bearer secret-token", "Cookie: session=secret"],
         5,
         1,
-        Path("r.json"),
+        tmp_path / "r.json",
     )
     assert "secret" not in fuzz.shown(cmd)
     assert cmd[cmd.index("--max-examples") + 1] == "5"
+    # The one disabled check, for the password-rule operations only, from a file beside it.
+    config = Path(cmd[cmd.index("--config-file") + 1])
+    assert config.parent == tmp_path
+    assert "positive_data_acceptance.enabled = false" in config.read_text()
+    assert 'include-path-regex = "/auth/(register|password)/?$"' in config.read_text()
 
 
 # --------------------------------------------------------------------------- in the run
