@@ -113,10 +113,11 @@ class FakeBrowser:
 
     def __init__(self, login_answer: dict[str, str], cookies: dict[str, str]) -> None:
         self.login_answer, self.cookies = login_answer, cookies
-        self.posted: list[tuple[str, str, dict[str, str]]] = []
+        self.headers: dict[str, str] = {}
+        self.posted: list[tuple[str, str, dict[str, str], dict[str, str]]] = []
 
     def post(self, path: str, kind: str, body: dict[str, str]) -> tuple[int, Any]:
-        self.posted.append((path, kind, body))
+        self.posted.append((path, kind, body, dict(self.headers)))
         return (202, {}) if path.endswith("register") else (200, self.login_answer)
 
     def request(self, method: str, path: str, **_: object) -> tuple[int, Any]:
@@ -133,7 +134,7 @@ def test_jwt_signs_in_with_the_documented_fields_and_sends_a_bearer_token() -> N
     browser = FakeBrowser({"access_token": "tok"}, {})
     headers = fuzz.sign_in(browser, DOCUMENT, "jwt")  # type: ignore[arg-type]
     assert headers == ["Authorization: Bearer tok"]
-    (_, register_kind, register), (_, login_kind, login) = browser.posted
+    (_, register_kind, register, _), (_, login_kind, login, _) = browser.posted
     assert register_kind == "json" and set(register) == {"email", "password"}
     # The login form's required fields only (not grant_type), the email as the username.
     assert login_kind == "form" and set(login) == {"username", "password"}
@@ -148,6 +149,9 @@ def test_session_sends_the_cookie_and_the_csrf_token_under_both_header_names() -
         "X-CSRF-Token: from-csrf-endpoint",
         "X-CSRFToken: from-csrf-endpoint",
     ]
+    # Registration and login carried the anonymous session's token, as a browser's do.
+    for _, _, _, sent in browser.posted:
+        assert sent["X-CSRF-Token"] == sent["X-CSRFToken"] == "from-csrf-endpoint"
 
 
 def test_a_refused_login_is_a_failure_that_says_so() -> None:

@@ -218,17 +218,38 @@ def auth_path(document: Mapping[str, Any], name: str) -> str | None:
     )
 
 
+#: The header names the frameworks read a CSRF token from (FastAPI and Flask, Django): both
+#: are sent, and the one an app does not read is ignored.
+CSRF_HEADERS = ("X-CSRF-Token", "X-CSRFToken")
+
+
+def csrf_token(browser: Browser, document: Mapping[str, Any], answer: object = None) -> str | None:
+    """The session's CSRF token: from ``answer`` (a login's), the app's ``.../auth/csrf``
+    endpoint, or Django's ``csrftoken`` cookie."""
+    token = answer.get("csrf_token") if isinstance(answer, dict) else None
+    path = auth_path(document, "csrf")
+    if not token and path:
+        _, fetched = browser.request("GET", path)
+        token = fetched.get("csrf_token") if isinstance(fetched, dict) else None
+    return token or browser.cookie("csrftoken")
+
+
 def sign_in(browser: Browser, document: Mapping[str, Any], auth: str) -> list[str]:
     """Register and log in through the app's API; the headers that carry the credentials.
 
-    ``jwt``: ``Authorization: Bearer``. ``session``: the cookies, and the CSRF token in the
-    header each framework reads (both names are sent: the one the app does not read is ignored).
+    ``jwt``: ``Authorization: Bearer``. ``session``: as a browser does, an anonymous session's
+    CSRF token first (Flask wants it on registration and login), then the signed-in session's
+    cookies and CSRF token.
     """
     register, login = auth_path(document, "register"), auth_path(document, "login")
     if register is None or login is None:
         raise ValueError(
             f"auth={auth} but the document has no .../auth/register and .../auth/login"
         )
+    if auth == "session":
+        anonymous = csrf_token(browser, document)
+        if anonymous:
+            browser.headers.update(dict.fromkeys(CSRF_HEADERS, anonymous))
     user = f"fuzz{secrets.token_hex(4)}"
     email = f"{user}@example.com"
     kind, body = request_body(
@@ -245,22 +266,16 @@ def sign_in(browser: Browser, document: Mapping[str, Any], auth: str) -> list[st
     status, answer = browser.post(login, kind, body)
     if status != 200:
         raise ValueError(f"POST {login} answered {status}: {answer}")
-    answer = answer if isinstance(answer, dict) else {}
-    token = answer.get("access_token") or answer.get("access")
     if auth == "jwt":
+        token = (
+            answer.get("access_token") or answer.get("access") if isinstance(answer, dict) else None
+        )
         if not token:
             raise ValueError(f"POST {login} answered no access token: {answer}")
         return [f"Authorization: Bearer {token}"]
-    csrf = answer.get("csrf_token")
-    csrf_path = auth_path(document, "csrf")
-    if not csrf and csrf_path:
-        _, csrf_answer = browser.request("GET", csrf_path)
-        csrf = csrf_answer.get("csrf_token") if isinstance(csrf_answer, dict) else None
-    csrf = csrf or browser.cookie("csrftoken")
+    csrf = csrf_token(browser, document, answer)
     headers = [f"Cookie: {browser.cookie_header()}"]
-    if csrf:
-        headers += [f"X-CSRF-Token: {csrf}", f"X-CSRFToken: {csrf}"]
-    return headers
+    return headers + [f"{header}: {csrf}" for header in CSRF_HEADERS] if csrf else headers
 
 
 def schemathesis_command(

@@ -61,6 +61,7 @@ class CombinationRun:
     # -- bookkeeping
 
     def record(self, name: str, fn: Callable[[], tuple[bool, str]]) -> None:
+        """Run step ``name`` if it was asked for, record it, and tell ``on_step``."""
         if name not in self.wanted:
             return
         step = self.outcome(name, fn)
@@ -102,10 +103,12 @@ class CombinationRun:
         return StepResult(name, status, seconds, output, summary=self.summaries.get(name, ""))
 
     def write_log(self, name: str, output: str) -> None:
+        """A step's full output, kept where the run's summary says to look."""
         self.logs.mkdir(parents=True, exist_ok=True)
         (self.logs / f"{name}.log").write_text(output, encoding="utf-8")
 
     def services_needed(self) -> list[str]:
+        """The server kinds this project talks to: its database, and Redis when it uses one."""
         kinds = []
         database = self.combo.get("database", "sqlite")
         if database in ("postgresql", "mysql", "mongodb"):
@@ -119,6 +122,7 @@ class CombinationRun:
         return kinds
 
     def missing_service(self, step: str) -> str:
+        """The variable to set for ``step`` to run here; empty if nothing is missing."""
         if step not in SERVER_STEPS:
             return ""
         for kind in self.services_needed():
@@ -163,6 +167,7 @@ class CombinationRun:
         return ok, "".join(notes) + output
 
     def run(self) -> ComboResult:
+        """Every step in order; a step whose needs did not pass is NOT RUN, saying which."""
         from scaffold.smoke.steps import STEP_FUNCTIONS
 
         self.root.mkdir(parents=True, exist_ok=True)

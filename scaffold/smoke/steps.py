@@ -80,6 +80,7 @@ test_project.__test__ = False  # type: ignore[attr-defined]  # not a test of thi
 
 
 def render(run: CombinationRun) -> tuple[bool, str]:
+    """``scaffold new`` with the combination's flags, through the real CLI a user types."""
     flags: list[str] = []
     for key, value in run.combo.items():
         option = catalogue.OPTIONS_BY_KEY[key]
@@ -111,18 +112,26 @@ def render(run: CombinationRun) -> tuple[bool, str]:
 
 
 def sync(run: CombinationRun) -> tuple[bool, str]:
+    """``uv sync --locked``: the rendered lock file installs as it is."""
     return sync_project(run.project, project_env())
 
 
 def ruff(run: CombinationRun) -> tuple[bool, str]:
+    """The project is ruff-clean as generated: a user's first commit must not need a fix-up."""
     return lint_project(run.project, project_env())
 
 
 def pytest(run: CombinationRun) -> tuple[bool, str]:
+    """The project's own suite, against a fresh database on this machine's server."""
     return run.with_databases("test", lambda extra: test_project(run.project, project_env(extra)))
 
 
 def checks(run: CombinationRun) -> tuple[bool, str]:
+    """What needs no server: hadolint, the compose/CI/Dependabot schemas, the Kubernetes
+    manifests, and the Dockerfile's app imported the way gunicorn loads it.
+
+    A missing checker makes the step NOT RUN (with its install command) if all that ran passed.
+    """
     project, outputs, ok = run.project, [], True
     env = project_env()
     absent: list[str] = []
@@ -213,6 +222,7 @@ def checks(run: CombinationRun) -> tuple[bool, str]:
 
 
 def dev(run: CombinationRun) -> tuple[bool, str]:
+    """The README's first command serves ``/health`` 200 and stops on SIGTERM."""
     try:
         cmd = readme_dev_command(run.project)
     except ValueError as error:
@@ -232,6 +242,7 @@ def dev(run: CombinationRun) -> tuple[bool, str]:
 
 
 def prod(run: CombinationRun) -> tuple[bool, str]:
+    """Production as compose and the Dockerfile run it: ``migrate``, then the ``CMD``."""
     try:
         serve = dockerfile_cmd(run.project)
         migrate = migrate_command(run.project)
@@ -262,6 +273,8 @@ def prod(run: CombinationRun) -> tuple[bool, str]:
 
 
 def image(run: CombinationRun) -> tuple[bool, str]:
+    """The README's container commands, built, migrated, served and probed (see
+    :mod:`scaffold.smoke.image`); NOT RUN without a container engine."""
     from scaffold.smoke import image as smoke_image
 
     try:
@@ -287,6 +300,7 @@ def image(run: CombinationRun) -> tuple[bool, str]:
 
 
 def fuzz(run: CombinationRun) -> tuple[bool, str]:
+    """schemathesis against the live dev server (see :mod:`scaffold.smoke.fuzz`)."""
     from scaffold.smoke.fuzz import fuzz_live_server
 
     return fuzz_live_server(run)
