@@ -12,6 +12,7 @@ import re
 import shutil
 import subprocess
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -126,14 +127,17 @@ class FakeBrowser:
     def cookie(self, name: str) -> str | None:
         return self.cookies.get(name)
 
-    def cookie_header(self) -> str:
-        return "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+    @property
+    def jar(self) -> list[SimpleNamespace]:
+        return [SimpleNamespace(name=k, value=v) for k, v in self.cookies.items()]
 
 
 def test_jwt_signs_in_with_the_documented_fields_and_sends_a_bearer_token() -> None:
     browser = FakeBrowser({"access_token": "tok"}, {})
-    headers = fuzz.sign_in(browser, DOCUMENT, "jwt")  # type: ignore[arg-type]
-    assert headers == ["Authorization: Bearer tok"]
+    credentials = fuzz.sign_in(browser, DOCUMENT, "jwt")  # type: ignore[arg-type]
+    assert credentials == fuzz.Credentials(token="tok")
+    # No security scheme in the document names it: a plain header.
+    assert credentials.for_schemathesis(DOCUMENT) == (["Authorization: Bearer tok"], "")
     (_, register_kind, register, _), (_, login_kind, login, _) = browser.posted
     assert register_kind == "json" and set(register) == {"email", "password"}
     # The login form's required fields only (not grant_type), the email as the username.
@@ -143,7 +147,9 @@ def test_jwt_signs_in_with_the_documented_fields_and_sends_a_bearer_token() -> N
 
 def test_session_sends_the_cookie_and_the_csrf_token_under_both_header_names() -> None:
     browser = FakeBrowser({"detail": "ok"}, {"session": "abc"})
-    headers = fuzz.sign_in(browser, DOCUMENT, "session")  # type: ignore[arg-type]
+    credentials = fuzz.sign_in(browser, DOCUMENT, "session")  # type: ignore[arg-type]
+    assert credentials == fuzz.Credentials(cookies={"session": "abc"}, csrf="from-csrf-endpoint")
+    headers, _ = credentials.for_schemathesis(DOCUMENT)
     assert headers == [
         "Cookie: session=abc",
         "X-CSRF-Token: from-csrf-endpoint",
@@ -152,6 +158,34 @@ def test_session_sends_the_cookie_and_the_csrf_token_under_both_header_names() -
     # Registration and login carried the anonymous session's token, as a browser's do.
     for _, _, _, sent in browser.posted:
         assert sent["X-CSRF-Token"] == sent["X-CSRFToken"] == "from-csrf-endpoint"
+
+
+def test_credentials_a_security_scheme_names_go_through_schemathesis_auth() -> None:
+    """Then schemathesis's "missing credentials" cases really leave them out."""
+    import tomllib
+
+    document = {
+        "components": {
+            "securitySchemes": {
+                "cookieAuth": {"type": "apiKey", "in": "cookie", "name": "session"},
+                "csrf": {"type": "apiKey", "in": "header", "name": "x-csrf-token"},
+                "bearer": {"type": "http", "scheme": "bearer"},
+            }
+        }
+    }
+    session = fuzz.Credentials(cookies={"session": "abc", "csrftoken": "c"}, csrf="t")
+    headers, config = session.for_schemathesis(document)
+    assert headers == ["Cookie: csrftoken=c", "X-CSRFToken: t"]
+    assert tomllib.loads(config)["auth"]["openapi"] == {
+        "cookieAuth": {"api_key": "abc"},
+        "csrf": {"api_key": "t"},
+    }
+    headers, config = fuzz.Credentials(token="tok").for_schemathesis(document)
+    assert headers == []
+    assert tomllib.loads(config)["auth"]["openapi"] == {"bearer": {"bearer": "tok"}}
+    # Beside the disabled check, in one file.
+    combined = tomllib.loads(fuzz.CONFIG + config)
+    assert combined["operations"][0]["checks"]["positive_data_acceptance"] == {"enabled": False}
 
 
 def test_a_refused_login_is_a_failure_that_says_so() -> None:

@@ -23,7 +23,7 @@ import os
 import re
 import secrets
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -158,9 +158,6 @@ class Browser:
             return self.request("POST", path, form=body)
         return self.request("POST", path, json_body=body)
 
-    def cookie_header(self) -> str:
-        return "; ".join(f"{cookie.name}={cookie.value}" for cookie in self.jar)
-
     def cookie(self, name: str) -> str | None:
         return next((c.value for c in self.jar if c.name == name), None)
 
@@ -234,8 +231,54 @@ def csrf_token(browser: Browser, document: Mapping[str, Any], answer: object = N
     return token or browser.cookie("csrftoken")
 
 
-def sign_in(browser: Browser, document: Mapping[str, Any], auth: str) -> list[str]:
-    """Register and log in through the app's API; the headers that carry the credentials.
+@dataclass(frozen=True)
+class Credentials:
+    """What a signed-in client sends: a bearer token (jwt), or cookies and a CSRF token."""
+
+    token: str | None = None
+    cookies: Mapping[str, str] = field(default_factory=dict)
+    csrf: str | None = None
+
+    def for_schemathesis(self, document: Mapping[str, Any]) -> tuple[list[str], str]:
+        """(``--header`` values, ``[auth.openapi]`` configuration) carrying these credentials.
+
+        A credential that one of the document's security schemes names goes through that
+        scheme, so schemathesis knows it: its "missing credentials" cases then really leave
+        it out (a raw ``Cookie`` header would still carry the session, and every such case
+        would be reported as "schema-violating request accepted"). What no scheme names
+        (FastAPI's OAuth2 scheme, Django's CSRF cookie) goes as a plain header.
+        """
+        schemes = ((document.get("components") or {}).get("securitySchemes")) or {}
+        config: dict[str, dict[str, str]] = {}
+        cookies, csrf_headers = dict(self.cookies), list(CSRF_HEADERS) if self.csrf else []
+        token = self.token
+        for name, scheme in schemes.items():
+            kind, where = scheme.get("type"), scheme.get("in")
+            if kind == "http" and str(scheme.get("scheme", "")).lower() == "bearer" and token:
+                config[name] = {"bearer": token}
+            elif kind == "apiKey" and where == "cookie" and scheme.get("name") in cookies:
+                config[name] = {"api_key": cookies.pop(scheme["name"])}
+            elif kind == "apiKey" and where == "header" and self.csrf:
+                named = [h for h in csrf_headers if h.lower() == str(scheme.get("name")).lower()]
+                if named:
+                    config[name] = {"api_key": self.csrf}
+                    csrf_headers.remove(named[0])
+        if any("bearer" in values for values in config.values()):
+            token = None
+        headers = [f"Authorization: Bearer {token}"] if token else []
+        if cookies:
+            headers.append("Cookie: " + "; ".join(f"{k}={v}" for k, v in cookies.items()))
+        headers += [f"{header}: {self.csrf}" for header in csrf_headers]
+        toml = "".join(
+            f"\n[auth.openapi.{json.dumps(name)}]\n"
+            + "".join(f"{key} = {json.dumps(value)}\n" for key, value in values.items())
+            for name, values in config.items()
+        )
+        return headers, toml
+
+
+def sign_in(browser: Browser, document: Mapping[str, Any], auth: str) -> Credentials:
+    """Register and log in through the app's API; the credentials a signed-in client sends.
 
     ``jwt``: ``Authorization: Bearer``. ``session``: as a browser does, an anonymous session's
     CSRF token first (Flask wants it on registration and login), then the signed-in session's
@@ -272,10 +315,9 @@ def sign_in(browser: Browser, document: Mapping[str, Any], auth: str) -> list[st
         )
         if not token:
             raise ValueError(f"POST {login} answered no access token: {answer}")
-        return [f"Authorization: Bearer {token}"]
+        return Credentials(token=str(token))
     csrf = csrf_token(browser, document, answer)
-    headers = [f"Cookie: {browser.cookie_header()}"]
-    return headers + [f"{header}: {csrf}" for header in CSRF_HEADERS] if csrf else headers
+    return Credentials(cookies={c.name: str(c.value) for c in browser.jar}, csrf=csrf)
 
 
 def schemathesis_command(
@@ -285,14 +327,16 @@ def schemathesis_command(
     seed: int,
     report: Path,
     operations: Sequence[str] = (),
+    auth_config: str = "",
 ) -> list[str]:
     """``schemathesis run`` from the project's venv: every default check but :data:`CONFIG`'s
     one, bounded, repeatable. ``operations`` are filter options (``--include-path-regex ...``).
 
-    The configuration is written beside ``report``.
+    The configuration (with ``auth_config``, see :meth:`Credentials.for_schemathesis`) is
+    written beside ``report``.
     """
     config = report.with_name("schemathesis.toml")
-    config.write_text(CONFIG, encoding="utf-8")
+    config.write_text(CONFIG + auth_config, encoding="utf-8")
     cmd = ["uv", "run", "--no-sync", "schemathesis", "--config-file", str(config), "run"]
     cmd.append(document_url)
     cmd += ["--max-examples", str(examples), "--seed", str(seed), "--no-color"]
@@ -357,9 +401,12 @@ def fuzz_server(
             ]
         outcomes, logs = [], []
         for number, (label, operations) in enumerate(passes, 1):
-            headers = sign_in(Browser(base), document, auth) if signs_in else []
+            credentials = sign_in(Browser(base), document, auth) if signs_in else Credentials()
+            headers, auth_config = credentials.for_schemathesis(document)
             report = reports / f"fuzz-report-{number}.json"
-            cmd = schemathesis_command(base + path, headers, examples, seed, report, operations)
+            cmd = schemathesis_command(
+                base + path, headers, examples, seed, report, operations, auth_config
+            )
             outcome, log = fuzz_pass(cmd, project, report, label)
             outcomes.append(outcome)
             logs.append(log)
