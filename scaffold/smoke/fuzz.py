@@ -251,13 +251,14 @@ class Credentials:
         schemes = ((document.get("components") or {}).get("securitySchemes")) or {}
         config: dict[str, dict[str, str]] = {}
         cookies, csrf_headers = dict(self.cookies), list(CSRF_HEADERS) if self.csrf else []
-        token = self.token
+        token, cookie_scheme = self.token, None
         for name, scheme in schemes.items():
             kind, where = scheme.get("type"), scheme.get("in")
             if kind == "http" and str(scheme.get("scheme", "")).lower() == "bearer" and token:
                 config[name] = {"bearer": token}
             elif kind == "apiKey" and where == "cookie" and scheme.get("name") in cookies:
                 config[name] = {"api_key": cookies.pop(scheme["name"])}
+                cookie_scheme = name
             elif kind == "apiKey" and where == "header" and self.csrf:
                 named = [h for h in csrf_headers if h.lower() == str(scheme.get("name")).lower()]
                 if named:
@@ -265,6 +266,11 @@ class Credentials:
                     csrf_headers.remove(named[0])
         if any("bearer" in values for values in config.values()):
             token = None
+        if cookie_scheme is not None and cookies:
+            # A Cookie header would replace the scheme's cookie (requests sends one or the
+            # other), so the other cookies (Django's CSRF cookie) ride along in its value.
+            config[cookie_scheme]["api_key"] += "".join(f"; {k}={v}" for k, v in cookies.items())
+            cookies = {}
         headers = [f"Authorization: Bearer {token}"] if token else []
         if cookies:
             headers.append("Cookie: " + "; ".join(f"{k}={v}" for k, v in cookies.items()))
