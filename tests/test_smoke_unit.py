@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from scaffold import catalogue, pairwise, smoke
+from scaffold.smoke import command
 from tests.projects import REPO, TEMPLATES, service_url
 
 
@@ -170,7 +171,7 @@ def test_a_step_brings_the_steps_it_needs() -> None:
 
 
 def test_every_matrix_option_has_a_filter_flag() -> None:
-    params = {p.name for p in smoke._filter_params()}
+    params = {p.name for p in command._filter_params()}
     assert params == set(catalogue.MATRIX_KEYS)
 
 

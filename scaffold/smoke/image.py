@@ -32,6 +32,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from scaffold.smoke.processes import wait_until_healthy
+
 CONTAINER_CMD_ENV = "SCAFFOLD_CONTAINER_CMD"
 SECTION = "## Container image"
 #: Seconds between SIGTERM and the container's exit: ``docker stop``'s default grace period.
@@ -311,7 +313,8 @@ def run_args(
 
 @dataclass
 class ImageRun:
-    """One run of the step against one project; ``run`` is :func:`scaffold.smoke.run_command`."""
+    """One run of the step against one project; ``run`` is
+    :func:`scaffold.smoke.processes.run_command`."""
 
     project: Path
     engine: Engine
@@ -377,23 +380,26 @@ class ImageRun:
         return output.strip().splitlines()[-1] if code == 0 and output.strip() else "unknown"
 
     def wait_healthy(self, name: str, url: str) -> bool:
-        start, last, polled = time.monotonic(), None, 0.0
-        while time.monotonic() - start < self.health_timeout:
-            last = self.health(url)
-            if last == 200:
-                self.out.append(
-                    f"[smoke] {url} answered 200 after {time.monotonic() - start:.1f}s\n"
-                )
-                return True
-            if time.monotonic() - polled > 3:
-                polled = time.monotonic()
-                state = self.state(name)
-                if state in ("exited", "stopped", "dead"):
-                    self.fail(f"the container {state} before {url} answered 200")
-                    return False
-            time.sleep(0.5)
-        self.fail(f"{url} was not 200 within {self.health_timeout:.0f}s (last: {last})")
-        return False
+        """Poll ``url`` as :func:`~scaffold.smoke.processes.running_server` does; the
+        container's state is asked at most every 3 s (each ask is an engine command)."""
+        polled = [0.0]
+
+        def exited() -> str | None:
+            if time.monotonic() - polled[0] < 3:
+                return None
+            polled[0] = time.monotonic()
+            state = self.state(name)
+            return f"the container {state}" if state in ("exited", "stopped", "dead") else None
+
+        start = time.monotonic()
+        problem = wait_until_healthy(
+            url, exited, timeout=self.health_timeout, health=lambda url, _: self.health(url)
+        )
+        if problem is not None:
+            self.fail(problem)
+            return False
+        self.out.append(f"[smoke] {url} answered 200 after {time.monotonic() - start:.1f}s\n")
+        return True
 
     def probe(self, name: str, mounts: Sequence[str]) -> None:
         code, output = self.capture("exec", name, "python", "-c", PROBE, *mounts)
