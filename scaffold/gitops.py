@@ -84,7 +84,8 @@ def run_to_end(
     return subprocess.CompletedProcess(list(args), proc.returncode, out, err)
 
 
-_SIGNALS = tuple(
+#: The signals that stop an update; held while refs move (:func:`deferred_signals`).
+SIGNALS = tuple(
     getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name)
 )
 
@@ -103,7 +104,7 @@ def deferred_signals() -> Iterator[list[int]]:
 
     previous: dict[int, object] = {}
     try:
-        for signum in _SIGNALS:
+        for signum in SIGNALS:
             previous[signum] = signal.signal(signum, handler)
     except ValueError:
         pass

@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from scaffold import update as update_mod
 from scaffold.templates import ENV_VAR
+from scaffold.update import project as update_project
 from tests.projects import REPO
 from tests.test_update import (  # noqa: F401  (fixtures: pytest finds them by name)
     PKG,
@@ -154,7 +154,7 @@ def test_3_an_emptied_answers_file_is_an_error(project: Path) -> None:
 def test_3_a_key_added_by_a_later_version_takes_its_default_and_says_so(
     project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setitem(update_mod.ADDED_LATER, "ci", "0.2.0")
+    monkeypatch.setitem(update_project.ADDED_LATER, "ci", "0.2.0")
     _drop_answer(project, "ci")
     code, output = scaffold("check", str(project))
     assert code == 0, output
