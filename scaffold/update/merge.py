@@ -102,9 +102,13 @@ def commit_merge(
 
 
 def merge_with_conflicts(
-    git: gitops.Git, plan: Plan, moves: RefMoves, message: str, outcome: Outcome, tracked_lock: bool
+    git: gitops.Git, plan: Plan, moves: RefMoves, message: str, outcome: Outcome, relock: bool
 ) -> Outcome:
-    """Leave git's own merge in progress, with the conflicts for the user to resolve."""
+    """Leave git's own merge in progress, with the conflicts for the user to resolve.
+
+    ``relock``: the merge changes pyproject.toml of a project with a tracked uv.lock, so the
+    steps the user is given include ``uv lock`` (the generated CI runs ``uv run --locked``).
+    """
 
     with gitops.deferred_signals() as received:
         if plan.head != moves.head_before:  # the recorded-baseline merge (no file changes)
@@ -134,15 +138,21 @@ def merge_with_conflicts(
         )
     outcome.conflicts = conflicts
     outcome.status = "conflicts"
-    relock = (
-        ", then run `scaffold update` again to re-resolve uv.lock (or `uv lock` and commit it)"
-        if tracked_lock
-        else ""
-    )
-    outcome.message = (
-        f"merged with {len(conflicts)} conflict(s): resolve them, `git add` the files and "
-        f"`git commit`{relock}; or `git merge --abort` to undo the update"
-    )
+    outcome.message = conflicts_message(len(conflicts), relock)
+    if relock:
+        outcome.notes.append(
+            "committed without relocking? run `scaffold update` again to re-resolve uv.lock "
+            "and commit it"
+        )
     if received:
         outcome.notes.append("interrupted: the merge was left in progress, as described above")
     return outcome
+
+
+def conflicts_message(count: int, relock: bool) -> str:
+    """The next steps after a merge stopped on conflicts, in the order to take them."""
+    lock = ", run `uv lock` and `git add uv.lock` (pyproject.toml changed)" if relock else ""
+    return (
+        f"merged with {count} conflict(s); the merge is in progress. Next: resolve them and "
+        f"`git add` the files{lock}, then `git commit`. Or `git merge --abort` to undo the update"
+    )

@@ -173,7 +173,7 @@ def _update(
     moves = RefMoves(git, git.out("rev-parse", "HEAD"), git.commit_of(PRISTINE_REF))
     outcome.conflicts = []
     if plan.conflicts:
-        return merge_with_conflicts(git, plan, moves, message, outcome, tracked_lock), ""
+        return merge_with_conflicts(git, plan, moves, message, outcome, stale_lock), ""
     if merged is not None:
         commit_merge(moves, plan, merged, message, installed, outcome)
     else:
