@@ -714,3 +714,35 @@ def test_rendering_is_deterministic_apart_from_the_ignored_env(
     assert files == [name for name in list_files(second) if name != ".env"]
     differ = [name for name in files if (first / name).read_bytes() != (second / name).read_bytes()]
     assert differ == [], f"{framework}/{auth}: rendered differently twice: {differ}"
+
+
+def test_a_current_project_is_checked_without_rendering(
+    project: Path, v1: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The pristine commit made from the same answers, templates and scaffold version is what
+    a render would give: check and a no-op update reuse it (a render is most of their time)."""
+    from scaffold import render as render_mod
+
+    renders: list[object] = []
+    real_render = render_mod.render_tree
+
+    def counting_render(*args: object, **kwargs: object) -> None:
+        renders.append(args)
+        real_render(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(render_mod, "render_tree", counting_render)
+    code, output = scaffold("check", str(project))
+    assert code == 0 and "current" in output, output
+    code, output = scaffold("update", str(project))
+    assert code == 0 and "up to date" in output, output
+    assert renders == []
+    # A hand-edited answer is a different render: it is rendered, and merged.
+    answers = read(project, ".scaffold-answers.yml")
+    edited = answers.replace("description: ", "description: Edited. ", 1)
+    assert edited != answers
+    (project / ".scaffold-answers.yml").write_text(edited, encoding="utf-8")
+    commit_all(project)
+    code, output = scaffold("update", str(project))
+    assert code == 0 and "pyproject.toml" in output, output
+    assert len(renders) == 1
+    assert "Edited. " in read(project, "pyproject.toml")

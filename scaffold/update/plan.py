@@ -20,6 +20,7 @@ from pathlib import Path
 from scaffold import gitops
 from scaffold.update.errors import UpdateError
 from scaffold.update.project import (
+    ANSWERS_FILE,
     KEEP_FROM_BASELINE,
     NEVER_COMMITTED,
     PRISTINE_BRANCH,
@@ -102,6 +103,38 @@ def render_pristine_tree(
                     mode, _kind, blob = meta.split()
                     keep.append((mode, blob, path))
         return gitops.pristine_tree(git, tree_dir, keep)
+
+
+def rendered_as_base(
+    git: gitops.Git, base: str, answers: Mapping[str, object], installed: str, version: str
+) -> bool:
+    """``base`` is what rendering ``answers`` now would give: its own answers file records the
+    same answers, the installed templates' fingerprint and this scaffold version.
+
+    Rendering is deterministic for those inputs (the random secrets go only to ``.env``, which
+    is never committed), so the base's tree can stand for a fresh render. That skips Copier,
+    most of the time of a ``check`` or of an update with nothing to do, on any repository size.
+    """
+    import yaml
+
+    proc = git.run("show", f"{base}:{ANSWERS_FILE}", check=False)
+    try:
+        data = yaml.safe_load(proc.stdout) if proc.returncode == 0 else None
+    except yaml.YAMLError:
+        return False
+    if not isinstance(data, dict):
+        return False
+    if str(data.get("_scaffold_templates")) != installed:
+        return False
+    if str(data.get("_scaffold_version")) != version:
+        return False
+    try:
+        recorded = resolve_answers(
+            {str(k): v for k, v in data.items() if not str(k).startswith("_")}
+        )
+    except UpdateError:
+        return False
+    return recorded == dict(answers)
 
 
 def find_baseline(git: gitops.Git) -> tuple[str | None, str]:
@@ -196,7 +229,10 @@ def make_plan(
         source = "re-created"
     elif shallow and not git.is_ancestor(base, head):
         raise UpdateError(shallow_message(git))
-    tree = render_pristine_tree(git, answers, template, keep_from=base)
+    if rendered_as_base(git, base, answers, installed, version):
+        tree = git.tree_of(base)
+    else:
+        tree = render_pristine_tree(git, answers, template, keep_from=base)
     ahead = None
     if newer_than(project.version, version):
         ahead = f"scaffold {project.version} last updated this project; scaffold {version} is older"
