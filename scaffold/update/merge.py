@@ -127,8 +127,8 @@ def merge_with_conflicts(
             return outcome
         if proc.returncode != 0 and not in_merge:
             moves.undo()
-            last = proc.stderr.strip().splitlines() or proc.stdout.strip().splitlines() or ["?"]
-            raise UpdateError(f"git merge refused to start: {last[-1]}; nothing was changed")
+            why = gitops.last_line(proc)
+            raise UpdateError(f"git merge refused to start: {why}; nothing was changed")
     unmerged = git.out("ls-files", "--unmerged", "-z")
     entries = [entry.split("\t", 1)[1] for entry in unmerged.split("\0") if "\t" in entry]
     conflicts = gitops.conflicted_paths(entries)
