@@ -47,7 +47,8 @@ class GitError(RuntimeError):
     """A git command failed; the message is git's own last line of stderr."""
 
 
-def _last_line(proc: subprocess.CompletedProcess[str]) -> str:
+def last_line(proc: subprocess.CompletedProcess[str]) -> str:
+    """Git's own last word on a failure: the last line of stderr, else of stdout."""
     lines = proc.stderr.strip().splitlines() or proc.stdout.strip().splitlines()
     return lines[-1] if lines else f"exit {proc.returncode}"
 
@@ -84,7 +85,8 @@ def run_to_end(
     return subprocess.CompletedProcess(list(args), proc.returncode, out, err)
 
 
-_SIGNALS = tuple(
+#: The signals that stop an update; held while refs move (:func:`deferred_signals`).
+SIGNALS = tuple(
     getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name)
 )
 
@@ -103,7 +105,7 @@ def deferred_signals() -> Iterator[list[int]]:
 
     previous: dict[int, object] = {}
     try:
-        for signum in _SIGNALS:
+        for signum in SIGNALS:
             previous[signum] = signal.signal(signum, handler)
     except ValueError:
         pass
@@ -156,7 +158,7 @@ class Git:
         """Run ``git args`` in the repository; raise :class:`GitError` when ``check`` fails."""
         proc = run_to_end(["git", *args], cwd=cwd or self.root, env=self.full_env(env), stdin=stdin)
         if check and proc.returncode != 0:
-            raise GitError(f"git {args[0]} failed: {_last_line(proc)}")
+            raise GitError(f"git {args[0]} failed: {last_line(proc)}")
         return proc
 
     def out(self, *args: str, env: Mapping[str, str] | None = None) -> str:
@@ -325,7 +327,7 @@ def user_commit(git: Git, tree: str, parents: Sequence[str], message: str) -> st
     proc = git.run(*args, "-m", message, check=False)
     if proc.returncode != 0:
         what = "sign" if "-S" in args else "write"
-        raise GitError(f"git could not {what} the commit: {_last_line(proc)}")
+        raise GitError(f"git could not {what} the commit: {last_line(proc)}")
     return proc.stdout.strip()
 
 
@@ -342,7 +344,7 @@ def merge_preview(git: Git, ours: str, theirs: str) -> MergePreview:
     """``git merge-tree --write-tree`` (git >= 2.38): the merged tree and the conflicted paths."""
     proc = git.run("merge-tree", "--write-tree", "--name-only", "-z", ours, theirs, check=False)
     if proc.returncode not in (0, 1):
-        raise GitError(f"git merge-tree failed (git >= 2.38 is needed): {_last_line(proc)}")
+        raise GitError(f"git merge-tree failed (git >= 2.38 is needed): {last_line(proc)}")
     tree, _, rest = proc.stdout.partition("\0")
     names, _, messages = rest.partition("\0\0") if proc.returncode == 1 else ("", "", rest)
     conflicts = conflicted_paths(n for n in names.split("\0") if n)

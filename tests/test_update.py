@@ -1,9 +1,7 @@
 """`scaffold update`: real git repositories, a "version 2" of the templates, git's own merge.
 
-Every test copies the templates to a temporary "v1" first (the templates are edited by other
-people while these tests run) and points scaffold at it with SCAFFOLD_TEMPLATES; "v2" is a copy
-of v1 with a few edits. Files are picked by role (pyproject.toml, config.py, a file that only
-exists with auth) so template content changes do not break the tests.
+The shared helpers (tests/update_helpers.py) and fixtures (tests/conftest.py) say how v1, v2
+and the project are made.
 """
 
 from __future__ import annotations
@@ -13,135 +11,38 @@ import os
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 import yaml
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
-from typer.testing import CliRunner
 
 from scaffold.cli import app
 from scaffold.templates import ENV_VAR, fingerprint
 from tests.projects import REPO, TEMPLATES, project_env, run
+from tests.update_helpers import (
+    PKG,
+    V2_CONFIG_LINE,
+    V2_PYPROJECT_LINE,
+    append_line,
+    append_to,
+    commit_all,
+    conflicts_of,
+    copy_templates,
+    fastapi_template,
+    git,
+    make_v2,
+    new_project,
+    read,
+    runner,
+    scaffold,
+    state,
+    use_templates,
+    use_v2_adding,
+)
 
-runner = CliRunner()
-
-BINARY = bytes(range(256)) * 4  # NUL bytes, every byte value: git treats it as binary
-PKG = "demo"
-V2_PYPROJECT_LINE = "# v2: a template change at the end of pyproject.toml"
-V2_CONFIG_LINE = "# v2: a template change at the end of config.py"
-V2_GITIGNORE_LINE = "# v2: a template change at the end of .gitignore"
-
-
-# --- helpers ---------------------------------------------------------------------------------
-
-
-def git(project: Path, *args: str, check: bool = True) -> str:
-    proc = subprocess.run(["git", *args], cwd=project, capture_output=True, text=True, check=False)
-    if check and proc.returncode != 0:
-        pytest.fail(f"git {' '.join(args)} failed: {proc.stderr}")
-    return proc.stdout
-
-
-def commit_all(project: Path, message: str = "user edits") -> None:
-    git(project, "add", "--all")
-    git(project, "commit", "--quiet", "--no-verify", "-m", message)
-
-
-def scaffold(*args: str) -> tuple[int, str]:
-    result = runner.invoke(app, list(args))
-    return result.exit_code, result.output
-
-
-def use_templates(monkeypatch: pytest.MonkeyPatch, root: Path) -> None:
-    monkeypatch.setenv(ENV_VAR, str(root))
-
-
-def copy_templates(src: Path, dest: Path) -> Path:
-    shutil.copytree(src, dest, ignore=shutil.ignore_patterns("__pycache__"))
-    return dest
-
-
-def fastapi_template(root: Path, rendered: str) -> Path:
-    """The template file that renders to ``rendered`` in a FastAPI project."""
-    path = root / "fastapi" / (rendered.replace(PKG, "{{ package_name }}") + ".jinja")
-    assert path.is_file(), f"no template for {rendered}: the test needs updating"
-    return path
-
-
-def append_line(path: Path, line: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert "{% extends" not in text, f"{path} uses blocks; appending would be ignored"
-    if not text.endswith("\n"):
-        text += "\n"
-    path.write_text(text + line + "\n", encoding="utf-8")
-
-
-def state(project: Path) -> tuple[str, str, str, str]:
-    """Refs, status, the work tree listing and the object count: all an update may change."""
-    files = "\n".join(
-        f"{p.relative_to(project)}:{p.stat().st_mtime_ns}"
-        for p in sorted(project.rglob("*"))
-        if p.is_file() and ".git" not in p.relative_to(project).parts
-    )
-    return (
-        git(project, "for-each-ref"),
-        git(project, "status", "--porcelain", "--ignored"),
-        files,
-        git(project, "count-objects", "-v"),
-    )
-
-
-def conflicts_of(project: Path) -> set[str]:
-    return set(git(project, "diff", "--name-only", "--diff-filter=U").split())
-
-
-@pytest.fixture(autouse=True)
-def _git_identity(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """Commits need an identity; nothing from the machine's git config leaks in."""
-    config = tmp_path / "gitconfig"
-    config.write_text("[user]\n\tname = Test User\n\temail = test@example.com\n")
-    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(config))
-    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
-
-
-@pytest.fixture
-def v1(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A private copy of the templates, plus a binary file, in use for ``scaffold new``."""
-    root = copy_templates(TEMPLATES, tmp_path / "v1")
-    (root / "fastapi" / "assets").mkdir(exist_ok=True)
-    (root / "fastapi" / "assets" / "logo.bin").write_bytes(BINARY)
-    use_templates(monkeypatch, root)
-    return root
-
-
-def make_v2(v1: Path, edit: Callable[[Path], None] | None = None) -> Path:
-    """v1 plus the standard v2 changes (lines appended at the end of three files)."""
-    root = copy_templates(v1, v1.parent / f"v2-{len(list(v1.parent.glob('v2-*')))}")
-    append_line(fastapi_template(root, "pyproject.toml"), V2_PYPROJECT_LINE)
-    append_line(fastapi_template(root, f"src/{PKG}/config.py"), V2_CONFIG_LINE)
-    append_line(fastapi_template(root, ".gitignore"), V2_GITIGNORE_LINE)
-    if edit is not None:
-        edit(root)
-    return root
-
-
-def new_project(where: Path, *extra: str, lock: bool = False) -> Path:
-    flags = [] if lock else ["--no-lock"]
-    code, output = scaffold("new", PKG, "-y", *flags, "-o", str(where), "-a", "none", *extra)
-    assert code == 0, output
-    return where / PKG
-
-
-@pytest.fixture
-def project(v1: Path, tmp_path: Path) -> Path:
-    return new_project(tmp_path / "work")
-
-
-def read(project: Path, name: str) -> str:
-    return (project / name).read_text(encoding="utf-8")
+pytestmark = pytest.mark.usefixtures("git_identity")
 
 
 # --- (a) no template change -----------------------------------------------------------------
@@ -204,14 +105,13 @@ def test_overlapping_edits_give_conflict_markers_and_exit_1(
     project: Path, v1: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     user_line = "# user: my own line at the end of pyproject.toml"
-    with (project / "pyproject.toml").open("a", encoding="utf-8") as handle:
-        handle.write(user_line + "\n")
-    commit_all(project)
+    append_to(project, "pyproject.toml", user_line)
     use_templates(monkeypatch, make_v2(v1))
     code, output = scaffold("update", str(project))
     assert code == 1, output
     assert "CONFLICT  pyproject.toml" in output
     assert "git merge --abort" in output
+    assert "uv lock" not in output, "no uv.lock is tracked (--no-lock): no relock step"
     merged = read(project, "pyproject.toml")
     assert "<<<<<<<" in merged and ">>>>>>>" in merged
     assert user_line in merged and V2_PYPROJECT_LINE in merged
@@ -272,9 +172,7 @@ def test_refuses_a_detached_head(project: Path) -> None:
 def test_dry_run_and_diff_show_the_changes_and_touch_nothing(
     project: Path, v1: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    with (project / "pyproject.toml").open("a", encoding="utf-8") as handle:
-        handle.write("# user line\n")
-    commit_all(project)
+    append_to(project, "pyproject.toml", "# user line")
     use_templates(monkeypatch, make_v2(v1))
     before = state(project)
     code, output = scaffold("update", "--dry-run", str(project))
@@ -404,9 +302,7 @@ def test_a_file_the_user_deleted_stays_deleted(
 def test_a_file_the_template_drops_is_removed_unless_the_user_edited_it(
     project: Path, v1: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    with (project / "gunicorn.conf.py").open("a", encoding="utf-8") as handle:
-        handle.write("# user: tuned workers\n")
-    commit_all(project)
+    append_to(project, "gunicorn.conf.py", "# user: tuned workers")
 
     def drop(root: Path) -> None:
         fastapi_template(root, "gunicorn.conf.py").unlink()
@@ -424,14 +320,11 @@ def test_switching_auth_off_on_an_edited_auth_file_conflicts_instead_of_deleting
     v1: Path, tmp_path: Path
 ) -> None:
     project = new_project(tmp_path / "jwt", "-a", "jwt")
-    security = project / "src" / PKG / "security.py"
-    with security.open("a", encoding="utf-8") as handle:
-        handle.write("# user: my change to the auth code\n")
-    commit_all(project)
+    append_to(project, f"src/{PKG}/security.py", "# user: my change to the auth code")
     code, output = scaffold("update", "--set", "auth=none", str(project))
     assert code == 1, output
     assert f"src/{PKG}/security.py" in conflicts_of(project)
-    assert "# user: my change to the auth code" in security.read_text(encoding="utf-8")
+    assert "# user: my change to the auth code" in read(project, f"src/{PKG}/security.py")
     # Auth files the user did not touch are gone, as the new answer asks.
     assert not (project / "tests" / "test_auth.py").exists()
 
@@ -718,9 +611,7 @@ def test_update_from_a_wheel_install_offline(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     project = work / PKG
     assert not git(project, "remote")
-    with (project / "README.md").open("a", encoding="utf-8") as handle:
-        handle.write("user line\n")
-    commit_all(project)
+    append_to(project, "README.md", "user line")
     proc = cli("check", cwd=project)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     proc = cli("update", "--set", "auth=jwt", cwd=project)
@@ -744,15 +635,9 @@ def test_framework_cannot_be_changed_by_an_update(project: Path) -> None:
 def test_an_ignored_local_file_the_update_would_add_is_never_overwritten(
     project: Path, v1: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    with (project / ".gitignore").open("a", encoding="utf-8") as handle:
-        handle.write("local.cfg\n")
-    commit_all(project)
+    append_to(project, ".gitignore", "local.cfg")
     (project / "local.cfg").write_text("my local settings\n", encoding="utf-8")
-
-    def add_local(root: Path) -> None:
-        (root / "fastapi" / "local.cfg.jinja").write_text("template's\n", encoding="utf-8")
-
-    use_templates(monkeypatch, make_v2(v1, add_local))
+    use_v2_adding(monkeypatch, v1, {"local.cfg.jinja": "template's\n"})
     code, output = scaffold("update", str(project))
     assert code == 2 and "local.cfg" in output
     assert read(project, "local.cfg") == "my local settings\n"
@@ -829,3 +714,35 @@ def test_rendering_is_deterministic_apart_from_the_ignored_env(
     assert files == [name for name in list_files(second) if name != ".env"]
     differ = [name for name in files if (first / name).read_bytes() != (second / name).read_bytes()]
     assert differ == [], f"{framework}/{auth}: rendered differently twice: {differ}"
+
+
+def test_a_current_project_is_checked_without_rendering(
+    project: Path, v1: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The pristine commit made from the same answers, templates and scaffold version is what
+    a render would give: check and a no-op update reuse it (a render is most of their time)."""
+    from scaffold import render as render_mod
+
+    renders: list[object] = []
+    real_render = render_mod.render_tree
+
+    def counting_render(*args: object, **kwargs: object) -> None:
+        renders.append(args)
+        real_render(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(render_mod, "render_tree", counting_render)
+    code, output = scaffold("check", str(project))
+    assert code == 0 and "current" in output, output
+    code, output = scaffold("update", str(project))
+    assert code == 0 and "up to date" in output, output
+    assert renders == []
+    # A hand-edited answer is a different render: it is rendered, and merged.
+    answers = read(project, ".scaffold-answers.yml")
+    edited = answers.replace("description: ", "description: Edited. ", 1)
+    assert edited != answers
+    (project / ".scaffold-answers.yml").write_text(edited, encoding="utf-8")
+    commit_all(project)
+    code, output = scaffold("update", str(project))
+    assert code == 0 and "pyproject.toml" in output, output
+    assert len(renders) == 1
+    assert "Edited. " in read(project, "pyproject.toml")

@@ -37,7 +37,7 @@ import pytest
 from scaffold import cli
 from scaffold.templates import ENV_VAR
 from tests.projects import REPO, TEMPLATES
-from tests.test_update import PKG, V2_PYPROJECT_LINE, append_line, copy_templates, make_v2
+from tests.update_helpers import PKG, V2_PYPROJECT_LINE, append_line, copy_templates, make_v2
 
 TRIALS = int(os.environ.get("SCAFFOLD_INTERRUPT_TRIALS", "100"))
 SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)

@@ -1,4 +1,3 @@
-# ruff: noqa: F811  (the fixtures imported from tests/test_update.py are parameters here)
 """`scaffold update` tried adversarially (issue 19): odd repositories, hand-edited answers, local
 git settings, concurrent runs, shallow clones. Each test is one numbered observation of the
 issue, re-run as written; the interrupt harness is tests/test_update_interrupts.py.
@@ -17,36 +16,36 @@ from pathlib import Path
 import pytest
 import yaml
 
-from scaffold import update as update_mod
 from scaffold.templates import ENV_VAR
+from scaffold.update import project as update_project
 from tests.projects import REPO
-from tests.test_update import (  # noqa: F401  (fixtures: pytest finds them by name)
+from tests.update_helpers import (
     PKG,
     V2_CONFIG_LINE,
     V2_PYPROJECT_LINE,
-    _git_identity,
     append_line,
+    append_to,
     commit_all,
     conflicts_of,
+    expect,
     fastapi_template,
     git,
     make_v2,
     new_project,
-    project,
     read,
     scaffold,
     state,
     use_templates,
-    v1,
+    use_v2_adding,
 )
+
+pytestmark = pytest.mark.usefixtures("git_identity")
 
 # --- 1. an ignored local file in the way is never destroyed ---------------------------------
 
 
 def test_1_an_ignored_file_where_the_update_needs_a_directory_is_refused(project: Path) -> None:
-    with (project / ".gitignore").open("a", encoding="utf-8") as handle:
-        handle.write("/deploy\n")
-    commit_all(project)
+    append_to(project, ".gitignore", "/deploy")
     (project / "deploy").write_text("my deploy notes\n", encoding="utf-8")
     before = state(project)
     code, output = scaffold("update", "--with", "nginx", "--dry-run", str(project))
@@ -62,21 +61,13 @@ def test_1_an_ignored_file_where_the_update_needs_a_directory_is_refused(project
 def test_1_an_ignored_directory_where_the_update_writes_a_file_is_refused(
     project: Path, v1: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    with (project / ".gitignore").open("a", encoding="utf-8") as handle:
-        handle.write("/local.cfg\n")
-    commit_all(project)
+    append_to(project, ".gitignore", "/local.cfg")
     (project / "local.cfg").mkdir()
     (project / "local.cfg" / "secret").write_text("keep me\n", encoding="utf-8")
-
-    def add_local(root: Path) -> None:
-        (root / "fastapi" / "local.cfg.jinja").write_text("template's\n", encoding="utf-8")
-
-    use_templates(monkeypatch, make_v2(v1, add_local))
+    use_v2_adding(monkeypatch, v1, {"local.cfg.jinja": "template's\n"})
     before = state(project)
-    code, output = scaffold("update", "--dry-run", str(project))
-    assert code == 2 and "local.cfg/secret" in output, output
-    code, output = scaffold("update", str(project))
-    assert code == 2 and "local.cfg/secret" in output, output
+    expect(2, "local.cfg/secret", "update", "--dry-run", str(project))
+    expect(2, "local.cfg/secret", "update", str(project))
     assert read(project, "local.cfg/secret") == "keep me\n"
     assert state(project) == before
 
@@ -99,11 +90,7 @@ def test_2_local_excludes_do_not_change_the_pristine_render(
     code, output = scaffold("check", str(project))
     assert code == 0, output
 
-    def add_files(root: Path) -> None:
-        (root / "fastapi" / "extra.ini").write_text("[extra]\n", encoding="utf-8")
-        (root / "fastapi" / "extra.cfg").write_text("[extra]\n", encoding="utf-8")
-
-    use_templates(monkeypatch, make_v2(v1, add_files))
+    use_v2_adding(monkeypatch, v1, {"extra.ini": "[extra]\n", "extra.cfg": "[extra]\n"})
     code, output = scaffold("check", "--json", str(project))
     assert code == 1, output
     changes = {c["path"]: c["status"] for c in json.loads(output)["changes"]}
@@ -154,7 +141,7 @@ def test_3_an_emptied_answers_file_is_an_error(project: Path) -> None:
 def test_3_a_key_added_by_a_later_version_takes_its_default_and_says_so(
     project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setitem(update_mod.ADDED_LATER, "ci", "0.2.0")
+    monkeypatch.setitem(update_project.ADDED_LATER, "ci", "0.2.0")
     _drop_answer(project, "ci")
     code, output = scaffold("check", str(project))
     assert code == 0, output
@@ -168,8 +155,7 @@ def test_3_a_key_added_by_a_later_version_takes_its_default_and_says_so(
         encoding="utf-8",
     )
     commit_all(project)
-    code, output = scaffold("check", str(project))
-    assert code == 2 and "ci is missing" in output, output
+    expect(2, "ci is missing", "check", str(project))
 
 
 # --- 5. check and update never disagree ----------------------------------------------------
@@ -184,8 +170,7 @@ def test_5_check_agrees_with_update_after_a_reverted_update(
     git(project, "revert", "--no-edit", "-m", "1", "HEAD")
     code, update_output = scaffold("update", "--dry-run", str(project))
     assert code == 0 and "up to date" in update_output, update_output
-    code, output = scaffold("check", str(project))
-    assert code == 0 and "current" in output, output
+    expect(0, "current", "check", str(project))
 
 
 def test_5_check_agrees_with_update_without_a_recorded_digest(
@@ -194,14 +179,11 @@ def test_5_check_agrees_with_update_without_a_recorded_digest(
     _drop_answer(project, "_scaffold_templates")
     code, output = scaffold("check", str(project))
     assert code == 0, output
-    code, output = scaffold("update", str(project))
-    assert code == 0 and "up to date" in output, output
+    expect(0, "up to date", "update", str(project))
     # v2 changes the line the user deleted: both say so, as the same conflict.
     use_templates(monkeypatch, make_v2(v1))
-    code, output = scaffold("check", str(project))
-    assert code == 1 and "would change 4 file(s) (1 with conflicts)" in output, output
-    code, output = scaffold("update", str(project))
-    assert code == 1 and "CONFLICT  .scaffold-answers.yml" in output, output
+    expect(1, "would change 4 file(s) (1 with conflicts)", "check", str(project))
+    expect(1, "CONFLICT  .scaffold-answers.yml", "update", str(project))
 
 
 # --- issue 18: ahead / behind / current ----------------------------------------------------
@@ -224,8 +206,7 @@ def test_check_says_ahead_and_update_refuses_to_downgrade(
     assert code == 0, output
     assert output.startswith("ahead") and "warning:" in output and "downgrade" in output
     before = state(project)
-    code, output = scaffold("update", str(project))
-    assert code == 2 and "--allow-downgrade" in output, output
+    expect(2, "--allow-downgrade", "update", str(project))
     assert state(project) == before
     code, output = scaffold("update", "--allow-downgrade", str(project))
     assert code == 0, output
@@ -245,57 +226,91 @@ def test_a_newer_recorded_scaffold_version_is_ahead(
     use_templates(monkeypatch, make_v2(v1))
     code, output = scaffold("check", str(project))
     assert code == 0 and output.startswith("ahead") and "99.0.0" in output, output
-    code, output = scaffold("update", str(project))
-    assert code == 2 and "--allow-downgrade" in output, output
+    expect(2, "--allow-downgrade", "update", str(project))
 
 
 # --- 6. a stale uv.lock after a resolved conflict -------------------------------------------
+
+
+MARKER = "dependencies = [\n"
+USER_DEPENDENCY_NOTE = "    # user: my note on the dependencies\n"
+LOCK_CHECK = ["uv", "lock", "--check", "--offline"]
+
+
+def _conflict_in_pyproject(v1: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A locked project whose update stops on a conflict in pyproject.toml that adds a
+    dependency. uv resolves offline from its cache: anyio is already in every FastAPI lock."""
+    monkeypatch.setenv("UV_OFFLINE", "1")
+    project = new_project(tmp_path / "locked", lock=True)
+    assert "uv.lock" in git(project, "ls-files"), "scaffold new could not lock offline"
+    pyproject = read(project, "pyproject.toml")
+    assert MARKER in pyproject
+    (project / "pyproject.toml").write_text(
+        pyproject.replace(MARKER, MARKER + USER_DEPENDENCY_NOTE, 1)
+    )
+    commit_all(project)
+
+    def add_dependency(root: Path) -> None:
+        path = fastapi_template(root, "pyproject.toml")
+        text = path.read_text(encoding="utf-8")
+        path.write_text(text.replace(MARKER, MARKER + '    "anyio>=4",\n', 1), encoding="utf-8")
+
+    use_templates(monkeypatch, make_v2(v1, add_dependency))
+    return project
+
+
+def _resolve_keeping_both(project: Path) -> None:
+    text = read(project, "pyproject.toml")
+    resolved = re.sub(
+        r"<<<<<<< [^\n]*\n(.*?)=======\n(.*?)>>>>>>> [^\n]*\n", r"\1\2", text, flags=re.S
+    )
+    assert "<<<<<<<" not in resolved
+    assert '"anyio>=4"' in resolved and USER_DEPENDENCY_NOTE in resolved
+    (project / "pyproject.toml").write_text(resolved, encoding="utf-8")
 
 
 @pytest.mark.template
 def test_6_a_conflict_in_pyproject_resolved_then_update_relocks(
     v1: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """uv resolves offline from its cache: anyio is already in every FastAPI lock."""
-    monkeypatch.setenv("UV_OFFLINE", "1")
-    project = new_project(tmp_path / "locked", lock=True)
-    assert "uv.lock" in git(project, "ls-files"), "scaffold new could not lock offline"
-    marker = "dependencies = [\n"
-    pyproject = read(project, "pyproject.toml")
-    assert marker in pyproject
-    user = "    # user: my note on the dependencies\n"
-    (project / "pyproject.toml").write_text(pyproject.replace(marker, marker + user, 1))
-    commit_all(project)
-
-    def add_dependency(root: Path) -> None:
-        path = fastapi_template(root, "pyproject.toml")
-        text = path.read_text(encoding="utf-8")
-        path.write_text(text.replace(marker, marker + '    "anyio>=4",\n', 1), encoding="utf-8")
-
-    use_templates(monkeypatch, make_v2(v1, add_dependency))
-    code, output = scaffold("update", str(project))
-    assert code == 1, output
+    project = _conflict_in_pyproject(v1, tmp_path, monkeypatch)
+    expect(1, "scaffold update` again to re-resolve uv.lock", "update", str(project))
     assert "pyproject.toml" in conflicts_of(project)
-    assert "scaffold update` again to re-resolve uv.lock" in output, output
-    # The user resolves by keeping both lines and commits.
-    text = read(project, "pyproject.toml")
-    resolved = re.sub(
-        r"<<<<<<< [^\n]*\n(.*?)=======\n(.*?)>>>>>>> [^\n]*\n", r"\1\2", text, flags=re.S
-    )
-    assert "<<<<<<<" not in resolved and '"anyio>=4"' in resolved and user in resolved
-    (project / "pyproject.toml").write_text(resolved, encoding="utf-8")
+    # The user resolves by keeping both lines and commits, without relocking.
+    _resolve_keeping_both(project)
     commit_all(project, "resolve the update")
-    lock_check = ["uv", "lock", "--check", "--offline"]
-    assert subprocess.run(lock_check, cwd=project, capture_output=True).returncode != 0
-    code, output = scaffold("check", str(project))
-    assert code == 1 and "uv.lock" in output, output
-    code, output = scaffold("update", str(project))
-    assert code == 0 and "uv.lock re-resolved and committed" in output, output
+    assert subprocess.run(LOCK_CHECK, cwd=project, capture_output=True).returncode != 0
+    expect(1, "uv.lock", "check", str(project))
+    expect(0, "uv.lock re-resolved and committed", "update", str(project))
     assert git(project, "log", "-1", "--format=%s").strip() == "Refresh uv.lock"
     assert git(project, "status", "--porcelain") == ""
-    assert subprocess.run(lock_check, cwd=project, capture_output=True).returncode == 0
-    code, output = scaffold("check", str(project))
-    assert code == 0, output
+    assert subprocess.run(LOCK_CHECK, cwd=project, capture_output=True).returncode == 0
+    expect(0, "current", "check", str(project))
+
+
+@pytest.mark.template
+def test_18_after_conflicts_the_message_gives_the_steps_and_they_work(
+    v1: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 18: the message says resolve, `uv lock`, commit, in that order; done as told,
+    the lock is current in the user's own commit and nothing is left for scaffold."""
+    project = _conflict_in_pyproject(v1, tmp_path, monkeypatch)
+    output = expect(1, "merge is in progress", "update", str(project))
+    message = output.splitlines()[0]
+    steps = ["resolve them", "`git add` the files", "run `uv lock`", "`git commit`"]
+    positions = [message.find(step) for step in steps]
+    assert -1 not in positions and positions == sorted(positions), message
+    assert "`git merge --abort`" in message
+    assert git(project, "rev-parse", "-q", "--verify", "MERGE_HEAD", check=False).strip()
+    _resolve_keeping_both(project)
+    uv = subprocess.run(["uv", "lock", "--offline"], cwd=project, capture_output=True, text=True)
+    assert uv.returncode == 0, uv.stderr
+    git(project, "add", "pyproject.toml", "uv.lock")
+    git(project, "commit", "--quiet", "--no-edit", "--no-verify")
+    assert subprocess.run(LOCK_CHECK, cwd=project, capture_output=True).returncode == 0
+    expect(0, "current", "check", str(project))
+    expect(0, "up to date", "update", str(project))
+    assert "Refresh uv.lock" not in git(project, "log", "--format=%s")
 
 
 # --- 7. refs by full name ------------------------------------------------------------------
@@ -390,10 +405,8 @@ def test_9_a_running_update_holds_the_lock(
                           capture_output=True, text=True, check=True)  # fmt: skip
     holder["pid"] = int(dead.stdout)
     _lock_file(project).write_text(json.dumps(holder), encoding="utf-8")
-    code, output = scaffold("check", str(project))
-    assert code == 1 and "stale update lock" in output, output
-    code, output = scaffold("update", str(project))
-    assert code == 0 and "removed a stale update lock" in output, output
+    expect(1, "stale update lock", "check", str(project))
+    expect(0, "removed a stale update lock", "update", str(project))
     assert not _lock_file(project).exists()
 
 
@@ -490,5 +503,4 @@ def test_answers_of_the_wrong_type_name_the_key(project: Path) -> None:
     answers["auth"] = ["jwt", "session"]
     path.write_text(yaml.safe_dump(answers), encoding="utf-8")
     commit_all(project)
-    code, output = scaffold("update", str(project))
-    assert code == 2 and "auth" in output, output
+    expect(2, "auth", "update", str(project))
