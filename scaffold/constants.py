@@ -1,8 +1,4 @@
-"""Facts about a generated project, scaffold's exits and its test services, named once.
-
-``scaffold/update.py`` still carries its own copies of the first two and ``scaffold/smoke.py``
-of SERVICE_ENV; they should import them from here.
-"""
+"""Facts about a generated project, scaffold's exits and its test services, named once."""
 
 #: The answers Copier records in every generated project (the base of ``scaffold update``).
 ANSWERS_FILE = ".scaffold-answers.yml"
