@@ -40,7 +40,7 @@ def test_django_extras_pass_the_projects_own_checks(
     )
     package = project / "django_extras"
     assert (package / "worker.py").is_file()
-    assert (package / "core" / "redis.py").is_file()
+    assert (package / "core" / "redis_store.py").is_file()
     assert (package / "accounts" / "throttle.py").is_file()
     assert (package / "core" / "requestlog.py").is_file()
     assert (package / "items" / "tasks.py").is_file()
@@ -66,7 +66,7 @@ def test_django_without_extras_has_none_of_their_files(tmp_path: Path) -> None:
         tmp_path / "proj", project_name="plain", framework="django", database="sqlite", auth="jwt"
     )
     assert not (project / "plain" / "worker.py").exists()
-    assert not (project / "plain" / "core" / "redis.py").exists()
+    assert not (project / "plain" / "core" / "redis_store.py").exists()
     assert not list((project / "tests").glob("test_worker.py"))
     pyproject = (project / "pyproject.toml").read_text()
     assert "celery" not in pyproject
