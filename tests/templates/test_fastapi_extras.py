@@ -38,7 +38,7 @@ def test_fastapi_extras_pass_the_projects_own_checks(
         extras=EXTRAS,
     )
     package = project / "src" / "fast_extras"
-    for module in ("store.py", "metrics.py", "logs.py", "worker.py", "api/tasks.py"):
+    for module in ("redis_store.py", "metrics.py", "logs.py", "worker.py", "api/tasks.py"):
         assert (package / module).is_file(), module
     compose = (project / "compose.yaml").read_text()
     assert '["celery", "-A", "fast_extras.worker", "worker", "--loglevel=INFO"]' in compose
