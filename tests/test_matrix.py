@@ -36,7 +36,7 @@ EXTRAS = smoke.parse_extras([os.environ.get("SCAFFOLD_MATRIX_WITH", "")])
 COMBOS = smoke.select(SELECTION, FILTERS, EXTRAS)
 IMAGE_COMBOS = smoke.select("default", FILTERS, EXTRAS)
 #: The image step runs once per framework (test_image). The fuzz step is not in the CI matrix
-#: yet: it still finds defects in the Flask and Django APIs (issue 16) and costs ~1 min a combination;
+#: yet: it still finds defects in the Flask and Django APIs (issue 16) and costs ~1 min each;
 #: tests/test_smoke_fuzz.py runs it for real, and `scaffold smoke --steps fuzz` runs it anywhere.
 MATRIX_STEPS = tuple(step for step in smoke.STEPS if step not in {"image", "fuzz"})
 
