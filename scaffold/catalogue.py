@@ -255,6 +255,12 @@ OPTIONS: tuple[Option, ...] = (
                 "nginx",
                 "An nginx reverse proxy in compose: timeouts, gzip, security headers, request ids.",
             ),
+            Choice(
+                "mqtt",
+                "MQTT telemetry",
+                "An ingester storing device readings from an MQTT broker (Mosquitto in compose), "
+                "with REST for devices, readings and per-interval aggregates.",
+            ),
         ),
     ),
 )
