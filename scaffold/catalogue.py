@@ -278,6 +278,11 @@ RULES: tuple[Rule, ...] = (
         reason="the worker uses Redis as its broker; add the redis extra too (--with redis)",
     ),
     Rule(
+        when={"database": "mongodb", "extras": "mqtt"},
+        reason="the MQTT ingester stores readings in SQL tables and aggregates them in SQL; "
+        "it has no MongoDB storage yet: choose SQLite, PostgreSQL or MySQL for mqtt",
+    ),
+    Rule(
         when={"database": "sqlite", "extras": "kubernetes"},
         reason="a SQLite file lives inside one pod: it is not shared between replicas and is "
         "lost when the pod is rescheduled; choose PostgreSQL or MySQL for Kubernetes",
