@@ -1,6 +1,7 @@
 """Telemetry: what devices publish over MQTT, and what the API reads and answers."""
 
 import re
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -96,8 +97,23 @@ class ReadingSerializer(serializers.ModelSerializer):
         fields = ("metric", "value", "recorded_at")
 
 
+# Query parameters the pagination reads, besides each view's own.
+PAGE_PARAMETERS = frozenset({"page", "page_size"})
+
+
+def refuse_unknown(parameters: Iterable[str], known: Iterable[str]) -> None:
+    """A 400 naming the query parameters the view does not know (a typo is not ignored)."""
+    unknown = sorted(set(parameters) - set(known) - PAGE_PARAMETERS)
+    if unknown:
+        raise serializers.ValidationError({"unknown": [name[:32] for name in unknown[:5]]})
+
+
 class RangeSerializer(serializers.Serializer):
     """``from`` (inclusive) and ``to`` (exclusive), with a timezone; default: the last hour."""
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        refuse_unknown(self.initial_data, self.fields)
+        return attrs
 
     def get_fields(self) -> dict[str, serializers.Field]:
         # "from" is a Python keyword: the fields are named here, not as class attributes.

@@ -25,6 +25,7 @@ from .serializers import (
     DeviceSerializer,
     ReadingSerializer,
     ReadingsQuerySerializer,
+    refuse_unknown,
 )
 
 # Without ``from``, a range starts this long before its end (``to``, or now).
@@ -65,8 +66,11 @@ class DeviceList(generics.ListAPIView):
     """The devices that have sent a valid reading, by name."""
 
     serializer_class = DeviceSerializer
-    queryset = Device.objects.all()
     filter_backends = ()
+
+    def get_queryset(self) -> QuerySet[Device]:
+        refuse_unknown(self.request.query_params, ())
+        return Device.objects.all()
 
 
 @extend_schema(parameters=[ReadingsQuerySerializer])
