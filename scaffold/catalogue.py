@@ -255,6 +255,12 @@ OPTIONS: tuple[Option, ...] = (
                 "nginx",
                 "An nginx reverse proxy in compose: timeouts, gzip, security headers, request ids.",
             ),
+            Choice(
+                "mqtt",
+                "MQTT telemetry",
+                "An ingester storing device readings from an MQTT broker (Mosquitto in compose), "
+                "with REST for devices, readings and per-interval aggregates.",
+            ),
         ),
     ),
 )
@@ -270,6 +276,11 @@ RULES: tuple[Rule, ...] = (
         when={"extras": "worker"},
         unless={"extras": "redis"},
         reason="the worker uses Redis as its broker; add the redis extra too (--with redis)",
+    ),
+    Rule(
+        when={"database": "mongodb", "extras": "mqtt"},
+        reason="the MQTT ingester stores readings in SQL tables and aggregates them in SQL; "
+        "it has no MongoDB storage yet: choose SQLite, PostgreSQL or MySQL for mqtt",
     ),
     Rule(
         when={"database": "sqlite", "extras": "kubernetes"},
