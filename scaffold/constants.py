@@ -16,4 +16,5 @@ SERVICE_ENV: dict[str, str] = {
     "mysql": "SCAFFOLD_TEST_MYSQL_URL",
     "mongodb": "SCAFFOLD_TEST_MONGODB_URL",
     "redis": "SCAFFOLD_TEST_REDIS_URL",
+    "mqtt": "SCAFFOLD_TEST_MQTT_URL",
 }

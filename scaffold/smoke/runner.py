@@ -108,7 +108,7 @@ class CombinationRun:
         (self.logs / f"{name}.log").write_text(output, encoding="utf-8")
 
     def services_needed(self) -> list[str]:
-        """The server kinds this project talks to: its database, and Redis when it uses one."""
+        """The servers this project talks to: its database, and Redis and MQTT when it uses them."""
         kinds = []
         database = self.combo.get("database", "sqlite")
         if database in ("postgresql", "mysql", "mongodb"):
@@ -119,6 +119,8 @@ class CombinationRun:
         documented = example.is_file() and "REDIS_URL" in example.read_text(encoding="utf-8")
         if "redis" in extras or documented:
             kinds.append("redis")
+        if "mqtt" in extras:
+            kinds.append("mqtt")
         return kinds
 
     def missing_service(self, step: str) -> str:
@@ -141,9 +143,10 @@ class CombinationRun:
         try:
             for kind in self.services_needed():
                 url = self.services.url(kind) or ""
-                if kind == "redis":
-                    env["REDIS_URL"] = url
-                    notes.append(f"[smoke] REDIS_URL from {SERVICE_ENV['redis']}\n")
+                if kind in ("redis", "mqtt"):  # the project's tests use their own keys/topics
+                    name = f"{kind.upper()}_URL"
+                    env[name] = url
+                    notes.append(f"[smoke] {name} from {SERVICE_ENV[kind]}\n")
                     continue
                 if kind == "mongodb":  # the project's tests make and drop their own database
                     env["MONGODB_URL"] = url
