@@ -255,6 +255,12 @@ OPTIONS: tuple[Option, ...] = (
                 "nginx",
                 "An nginx reverse proxy in compose: timeouts, gzip, security headers, request ids.",
             ),
+            Choice(
+                "websockets",
+                "WebSockets chat",
+                "/ws/rooms/{room}: signed-in chat rooms with persisted history, fanned out "
+                "across worker processes through Redis pub/sub (needs redis).",
+            ),
         ),
     ),
 )
@@ -270,6 +276,12 @@ RULES: tuple[Rule, ...] = (
         when={"extras": "worker"},
         unless={"extras": "redis"},
         reason="the worker uses Redis as its broker; add the redis extra too (--with redis)",
+    ),
+    Rule(
+        when={"extras": "websockets"},
+        unless={"extras": "redis"},
+        reason="chat messages reach the sockets held by other worker processes and pods through "
+        "Redis pub/sub; add the redis extra too (--with redis)",
     ),
     Rule(
         when={"database": "sqlite", "extras": "kubernetes"},
