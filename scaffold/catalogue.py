@@ -284,6 +284,11 @@ RULES: tuple[Rule, ...] = (
         "Redis pub/sub; add the redis extra too (--with redis)",
     ),
     Rule(
+        when={"framework": "flask", "extras": "websockets"},
+        reason="the websockets extra has no Flask version yet (only FastAPI and Django serve the "
+        "chat rooms); choose FastAPI or Django for it",
+    ),
+    Rule(
         when={"database": "sqlite", "extras": "kubernetes"},
         reason="a SQLite file lives inside one pod: it is not shared between replicas and is "
         "lost when the pod is rescheduled; choose PostgreSQL or MySQL for Kubernetes",
