@@ -69,7 +69,7 @@ AUTH: dict[str, AuthProfile] = {
         access_field="access_token",
         item=lambda n: {"title": f"Item {n}", "description": "benchmark"},
         bare_app="fastapi_app:app",
-        extra_env={"ENVIRONMENT": "production"},
+        extra_env={"APP_ENV": "production"},
     ),
     "flask": AuthProfile(
         register=lambda u: {"email": f"{u}@example.com", "password": PASSWORD},

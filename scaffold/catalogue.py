@@ -261,6 +261,12 @@ OPTIONS: tuple[Option, ...] = (
                 "An ingester storing device readings from an MQTT broker (Mosquitto in compose), "
                 "with REST for devices, readings and per-interval aggregates.",
             ),
+            Choice(
+                "websockets",
+                "WebSockets chat",
+                "/ws/rooms/{room}: signed-in chat rooms with persisted history, fanned out "
+                "across worker processes through Redis pub/sub (needs redis).",
+            ),
         ),
     ),
 )
@@ -281,6 +287,17 @@ RULES: tuple[Rule, ...] = (
         when={"database": "mongodb", "extras": "mqtt"},
         reason="the MQTT ingester stores readings in SQL tables and aggregates them in SQL; "
         "it has no MongoDB storage yet: choose SQLite, PostgreSQL or MySQL for mqtt",
+    ),
+    Rule(
+        when={"extras": "websockets"},
+        unless={"extras": "redis"},
+        reason="chat messages reach the sockets held by other worker processes and pods through "
+        "Redis pub/sub; add the redis extra too (--with redis)",
+    ),
+    Rule(
+        when={"framework": "flask", "extras": "websockets"},
+        reason="the websockets extra has no Flask version yet (only FastAPI and Django serve the "
+        "chat rooms); choose FastAPI or Django for it",
     ),
     Rule(
         when={"database": "sqlite", "extras": "kubernetes"},

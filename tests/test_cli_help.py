@@ -114,7 +114,7 @@ def test_completion_offers_values_from_the_catalogue() -> None:
     """Observed: completion did not offer values for -f, --with or --set."""
     assert complete("scaffold new x -f ") == list(OPTIONS_BY_KEY["framework"].values)
     assert complete("scaffold new x --database m") == ["mysql", "mongodb"]
-    assert complete("scaffold new x --with w") == ["worker"]
+    assert complete("scaffold new x --with w") == ["worker", "websockets"]
     assert set(complete("scaffold new x --with ")) == set(OPTIONS_BY_KEY["extras"].values)
     assert complete("scaffold new x --set fr") == ["framework="]
     assert complete("scaffold new x --set auth=") == [

@@ -280,14 +280,14 @@ def test_project_facts_are_read_from_readme_dockerfile_compose_and_dotenv(tmp_pa
         )
     )
     (tmp_path / ".env.example").write_text(
-        "# comment\nENVIRONMENT=production\nSECRET_KEY=\nCORS_ORIGINS=\nWEB_CONCURRENCY=2\n"
+        "# comment\nAPP_ENV=production\nSECRET_KEY=\nCORS_ORIGINS=\nWEB_CONCURRENCY=2\n"
     )
     (tmp_path / ".env").write_text("SECRET_KEY='abc'\n# DATABASE_URL=\n")
     assert smoke.readme_dev_command(tmp_path) == ["fastapi", "dev", "src/x/main.py"]
     assert smoke.dockerfile_cmd(tmp_path)[:2] == ["gunicorn", "x.main:app"]
     assert smoke.migrate_command(tmp_path) == ["alembic", "upgrade", "head"]
     assert smoke.production_env(tmp_path) == {
-        "ENVIRONMENT": "production",
+        "APP_ENV": "production",
         "WEB_CONCURRENCY": "2",
         "SECRET_KEY": "abc",
     }

@@ -30,6 +30,7 @@ SCRUB_NAMES = (
     "DATABASE_URL",
     "REDIS_URL",
     "MONGODB_URL",
+    "MQTT_URL",
     "ENVIRONMENT",
     "APP_ENV",
     "SECRET_KEY",

@@ -114,7 +114,7 @@ def dotenv(path: Path) -> dict[str, str]:
 def production_env(project: Path) -> dict[str, str]:
     """Settings for the production command: ``.env.example``'s values, then ``.env``'s.
 
-    ``.env.example`` documents production (``ENVIRONMENT=production``, the settings module);
+    ``.env.example`` documents production (``APP_ENV=production``, the settings module);
     ``.env`` holds the secrets generated at render time. Bind address, port and workers are
     set by the caller.
     """
