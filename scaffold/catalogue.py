@@ -255,6 +255,12 @@ OPTIONS: tuple[Option, ...] = (
                 "nginx",
                 "An nginx reverse proxy in compose: timeouts, gzip, security headers, request ids.",
             ),
+            Choice(
+                "graphql",
+                "GraphQL",
+                "/graphql (Strawberry): items as queries and mutations with the REST API's auth "
+                "and owners, cursor pagination, DataLoaders, depth, alias and size limits.",
+            ),
         ),
     ),
 )
@@ -275,6 +281,19 @@ RULES: tuple[Rule, ...] = (
         when={"database": "sqlite", "extras": "kubernetes"},
         reason="a SQLite file lives inside one pod: it is not shared between replicas and is "
         "lost when the pod is rescheduled; choose PostgreSQL or MySQL for Kubernetes",
+    ),
+    Rule(
+        when={"database": "mongodb", "extras": "graphql"},
+        reason="the GraphQL API batches its queries with DataLoaders over SQL (SQLAlchemy or "
+        "Django's ORM) and is not built for MongoDB; choose a SQL database for GraphQL",
+    ),
+    Rule(
+        when={"framework": "flask", "extras": "graphql"},
+        reason="GraphQL is not available for Flask yet; choose FastAPI or Django for GraphQL",
+    ),
+    Rule(
+        when={"framework": "django", "extras": "graphql"},
+        reason="GraphQL is not available for Django yet; choose FastAPI for GraphQL",
     ),
 )
 
