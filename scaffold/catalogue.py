@@ -291,10 +291,6 @@ RULES: tuple[Rule, ...] = (
         when={"framework": "flask", "extras": "graphql"},
         reason="GraphQL is not available for Flask yet; choose FastAPI or Django for GraphQL",
     ),
-    Rule(
-        when={"framework": "django", "extras": "graphql"},
-        reason="GraphQL is not available for Django yet; choose FastAPI for GraphQL",
-    ),
 )
 
 OPTIONS_BY_KEY: dict[str, Option] = {option.key: option for option in OPTIONS}
