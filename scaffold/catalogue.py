@@ -284,8 +284,9 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         when={"database": "mongodb", "extras": "graphql"},
-        reason="the GraphQL API batches its queries with DataLoaders over SQL (SQLAlchemy or "
-        "Django's ORM) and is not built for MongoDB; choose a SQL database for GraphQL",
+        reason="the GraphQL API loads a page's owners in a fixed number of SQL queries "
+        "(SQLAlchemy with DataLoaders) and is not built for MongoDB; choose a SQL database "
+        "for GraphQL",
     ),
     Rule(
         when={"framework": "flask", "extras": "graphql"},
