@@ -288,10 +288,6 @@ RULES: tuple[Rule, ...] = (
         "(SQLAlchemy with DataLoaders) and is not built for MongoDB; choose a SQL database "
         "for GraphQL",
     ),
-    Rule(
-        when={"framework": "flask", "extras": "graphql"},
-        reason="GraphQL is not available for Flask yet; choose FastAPI or Django for GraphQL",
-    ),
 )
 
 OPTIONS_BY_KEY: dict[str, Option] = {option.key: option for option in OPTIONS}
