@@ -166,9 +166,7 @@ def test_copier_itself_refuses_an_invalid_combination(tmp_path, monkeypatch) -> 
 def test_graphql_needs_a_sql_database_and_fits_every_framework() -> None:
     """The GraphQL API is built on the SQL models: refused with MongoDB, allowed elsewhere."""
     mongodb = {**catalogue.defaults(), "database": "mongodb", "extras": ["graphql"]}
-    assert [rule.reason for rule in catalogue.violations(mongodb)] == [
-        catalogue.RULES[-1].reason
-    ]
+    assert [rule.reason for rule in catalogue.violations(mongodb)] == [catalogue.RULES[-1].reason]
     assert "MongoDB" in catalogue.RULES[-1].reason
     for framework in OPTIONS_BY_KEY["framework"].values:
         for database in ("sqlite", "postgresql", "mysql"):
