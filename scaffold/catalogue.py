@@ -259,7 +259,8 @@ OPTIONS: tuple[Option, ...] = (
                 "graphql",
                 "GraphQL",
                 "/graphql (Strawberry): items as queries and mutations with the REST API's auth "
-                "and owners, cursor pagination, DataLoaders, depth, alias and size limits.",
+                "and owners, cursor pagination, owners in a fixed number of SQL queries, depth, "
+                "alias, token and size limits.",
             ),
         ),
     ),
@@ -284,9 +285,9 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         when={"database": "mongodb", "extras": "graphql"},
-        reason="the GraphQL API loads a page's owners in a fixed number of SQL queries "
-        "(SQLAlchemy with DataLoaders) and is not built for MongoDB; choose a SQL database "
-        "for GraphQL",
+        reason="the GraphQL API is built on the SQL models and loads a page's owners in a "
+        "fixed number of SQL queries; it is not built for MongoDB: choose a SQL database for "
+        "GraphQL",
     ),
 )
 
