@@ -267,6 +267,13 @@ OPTIONS: tuple[Option, ...] = (
                 "/ws/rooms/{room}: signed-in chat rooms with persisted history, fanned out "
                 "across worker processes through Redis pub/sub (needs redis).",
             ),
+            Choice(
+                "graphql",
+                "GraphQL",
+                "/graphql (Strawberry): items as queries and mutations with the REST API's auth "
+                "and owners, cursor pagination, owners in a fixed number of SQL queries, depth, "
+                "alias, token and size limits.",
+            ),
         ),
     ),
 )
@@ -303,6 +310,12 @@ RULES: tuple[Rule, ...] = (
         when={"database": "sqlite", "extras": "kubernetes"},
         reason="a SQLite file lives inside one pod: it is not shared between replicas and is "
         "lost when the pod is rescheduled; choose PostgreSQL or MySQL for Kubernetes",
+    ),
+    Rule(
+        when={"database": "mongodb", "extras": "graphql"},
+        reason="the GraphQL API is built on the SQL models and loads a page's owners in a "
+        "fixed number of SQL queries; it is not built for MongoDB: choose a SQL database for "
+        "GraphQL",
     ),
 )
 

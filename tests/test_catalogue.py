@@ -161,3 +161,22 @@ def test_copier_itself_refuses_an_invalid_combination(tmp_path, monkeypatch) -> 
     else:
         raise AssertionError(f"copier rendered {rule.when} despite the rule")
     assert not (tmp_path / "out" / "Dockerfile").exists()
+
+
+def test_graphql_needs_a_sql_database_and_fits_every_framework() -> None:
+    """The GraphQL API is built on the SQL models: refused with MongoDB, allowed elsewhere."""
+    mongodb = {**catalogue.defaults(), "database": "mongodb", "extras": ["graphql"]}
+    assert [rule.reason for rule in catalogue.violations(mongodb)] == [catalogue.RULES[-1].reason]
+    assert "MongoDB" in catalogue.RULES[-1].reason
+    for framework in OPTIONS_BY_KEY["framework"].values:
+        for database in ("sqlite", "postgresql", "mysql"):
+            answers = {
+                **catalogue.defaults(),
+                "framework": framework,
+                "database": database,
+                "extras": ["graphql"],
+            }
+            assert catalogue.violations(answers) == [], (framework, database)
+    reason = catalogue.disabled_reason("extras", "graphql", {"database": "mongodb"})
+    assert reason is not None
+    assert "SQL" in reason
