@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -42,14 +43,21 @@ def answers_text(resolved: Resolved) -> str:
 
 
 def _next_steps(resolved: Resolved, path: Path) -> list[str]:
+    """The README's own first commands: a server the app needs first (MongoDB), then it runs."""
     readme = path / "README.md"
     first = None
+    server = None
     if readme.is_file():
-        for line in readme.read_text(encoding="utf-8").splitlines():
+        text = readme.read_text(encoding="utf-8")
+        intro = text.split("\n## ", 1)[0]
+        needed = re.search(r"`(docker compose up -d [\w-]+)`", intro)
+        server = needed.group(1) if needed else None
+        for line in text.splitlines():
             if line.startswith("uv run ") and "pytest" not in line:
                 first = line.split("#", 1)[0].strip()
                 break
-    return [f"cd {path}", first or "uv run <start command from README.md>", "uv run pytest"]
+    steps = [f"cd {path}"] + ([server] if server else [])
+    return [*steps, first or "uv run <start command from README.md>", "uv run pytest"]
 
 
 def report_created(resolved: Resolved, result: Rendered, *, as_json: bool) -> None:

@@ -116,6 +116,26 @@ def test_json_summary_reports_sources_and_next_steps(tmp_path: Path) -> None:
     assert not (tmp_path / "api" / ".git").exists()
 
 
+@pytest.mark.parametrize("framework", ["fastapi", "flask"])
+def test_mongodb_next_steps_start_the_server_first(tmp_path: Path, framework: str) -> None:
+    """The app cannot start without its MongoDB: the steps say how to start one, as the README."""
+    args = ["new", "api", "--json", "--no-lock", "--no-git", "-o", str(tmp_path)]
+    result = runner.invoke(app, [*args, "-f", framework, "-d", "mongodb"])
+    assert result.exit_code == 0, result.output
+    steps = json.loads(result.stdout)["next_steps"]
+    assert steps[1:] == ["docker compose up -d mongo", "uv run dev", "uv run pytest"]
+    readme = (tmp_path / "api" / "README.md").read_text(encoding="utf-8")
+    assert "`docker compose up -d mongo`" in readme
+
+
+def test_sqlite_next_steps_need_no_server(tmp_path: Path) -> None:
+    result = runner.invoke(
+        app, ["new", "api", "--json", "--no-lock", "--no-git", "-o", str(tmp_path)]
+    )
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["next_steps"][1:] == ["uv run dev", "uv run pytest"]
+
+
 def test_no_tty_never_waits_and_says_which_answers_are_defaults(tmp_path: Path) -> None:
     proc = scaffold("new", "quiet", "--no-lock", "--no-git", "-o", str(tmp_path))
     assert proc.returncode == 0, proc.stderr
