@@ -274,6 +274,13 @@ OPTIONS: tuple[Option, ...] = (
                 "and owners, cursor pagination, owners in a fixed number of SQL queries, depth, "
                 "alias, token and size limits.",
             ),
+            Choice(
+                "ml",
+                "ML model serving",
+                "POST /api/v1/predict and GET /api/v1/model: a scikit-learn pipeline trained by "
+                "`python -m <package>.train`, saved with skops (never pickle), hash-checked and "
+                "loaded once per worker; built into the image.",
+            ),
         ),
     ),
 )
