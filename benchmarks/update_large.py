@@ -32,9 +32,10 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-# benchmarks/run.py, for its timing helpers and its large-history builder (one copy of each).
+# The benchmarks' timing helpers and large-history builder (one copy of each).
 sys.path.insert(0, str(Path(__file__).parent))
-bench = importlib.import_module("run")
+bench = importlib.import_module("bench_common")
+make_large_history = importlib.import_module("bench_sections").make_large_history
 
 FILES, COMMITS = 3000, 300
 V2_LINE = "# v2: a template change at the end of .gitignore"
@@ -63,7 +64,7 @@ def build(work: Path, env: dict[str, str]) -> dict[str, Path]:
     result = bench.run_timed([scaffold, "new", "bench", "--defaults", "-o", work], env=env)
     if result.returncode:
         raise SystemExit(f"scaffold new failed: {result.output}")
-    bench.make_large_history(origin, paths["scaffold"], files=FILES, commits=COMMITS)
+    make_large_history(origin, paths["scaffold"], files=FILES, commits=COMMITS)
     shutil.copytree(bench.TEMPLATES, paths["v2"], ignore=shutil.ignore_patterns("__pycache__"))
     append_v2(paths["v2"])
 
@@ -92,7 +93,7 @@ def build(work: Path, env: dict[str, str]) -> dict[str, Path]:
     git(copier_origin, "init", "--quiet")
     git(copier_origin, "add", "--all")
     git(copier_origin, "-c", "user.name=B", "-c", "user.email=b@example.com", "commit", "-qm", "v1")
-    bench.make_large_history(copier_origin, paths["copier"], files=FILES, commits=COMMITS)
+    make_large_history(copier_origin, paths["copier"], files=FILES, commits=COMMITS)
     append_v2(repo)
     git(repo, "-c", "user.name=Bench", "-c", "user.email=b@example.com", "commit", "-qam", "v2")
     git(repo, "tag", "v2")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -186,3 +187,17 @@ def test_render_skips_copier_git_index_sync_but_keeps_modes_and_restores_copier(
     assert manage.stat().st_mode & 0o111, "manage.py lost its executable bit"
     assert not (tmp_path / "modes" / "pyproject.toml").stat().st_mode & 0o111
     assert Worker.__dict__["_sync_git_index_executable_bit"] is before
+
+
+def test_update_large_finds_every_helper_it_uses() -> None:
+    """benchmarks/update_large.py runs on its own, so nothing else notices when a helper it
+    borrows moves (it broke once when run.py was split); every ``bench.NAME`` must exist."""
+    path = REPO / "benchmarks" / "update_large.py"
+    spec = importlib.util.spec_from_file_location("update_large", path)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    used = set(re.findall(r"\bbench\.([A-Za-z_]+)", path.read_text()))
+    assert used, "update_large.py no longer uses the shared helpers"
+    assert sorted(name for name in used if not hasattr(module.bench, name)) == []
+    assert callable(module.make_large_history)
