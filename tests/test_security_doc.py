@@ -32,11 +32,17 @@ def defined_tests(path: Path) -> set[str]:
 @pytest.mark.parametrize("framework", OPTIONS_BY_KEY["framework"].values)
 @pytest.mark.parametrize("auth", OPTIONS_BY_KEY["auth"].values)
 @pytest.mark.parametrize("database", ["sqlite", "mongodb"])
-@pytest.mark.parametrize("extras", [[], ["redis"]])
+@pytest.mark.parametrize("extras", [[], ["redis"], ["every extra"]])
 def test_security_md_names_tests_that_exist(
     framework: str, auth: str, database: str, extras: list[str], tmp_path: Path
 ) -> None:
     answers = {**defaults(), "framework": framework, "auth": auth, "database": database}
+    if extras == ["every extra"]:  # each extra the rules allow here, with what it requires
+        extras = [
+            e
+            for e in OPTIONS_BY_KEY["extras"].values
+            if not violations({**answers, "extras": [e, "redis"]})
+        ]
     answers["extras"] = extras
     if violations(answers):
         pytest.skip("not a valid combination")
