@@ -33,7 +33,8 @@ def test_update_with_adds_the_extras_and_their_tests_pass(tmp_path: Path) -> Non
     flags = [word for extra in EXTRAS for word in ("--with", extra)]
     code, output = scaffold("update", *flags, str(project))
     assert code == 0, output
-    assert sorted(yaml.safe_load(read(project, ".scaffold-answers.yml"))["extras"]) == sorted(EXTRAS)
+    answers = yaml.safe_load(read(project, ".scaffold-answers.yml"))
+    assert sorted(answers["extras"]) == sorted(EXTRAS)
     assert git(project, "status", "--porcelain") == ""
     assert read(project, "NOTES.md") == "# kept across the update\n"
     package = project / "src" / PKG
