@@ -20,7 +20,7 @@ import flask_smorest
 from apispec import BasePlugin
 from flask import current_app
 from flask_smorest import abort
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, fields, missing, validate
 from webargs.flaskparser import FlaskParser
 from werkzeug.exceptions import HTTPException
 
@@ -60,6 +60,17 @@ class Parser(FlaskParser):
             too_deep = json_depth(data) > current_app.config["MAX_JSON_DEPTH"]
         if too_deep:
             abort(400, message="The JSON body is nested too deeply")
+        return data
+
+    def load_json(self, req: Any, schema: Any) -> Any:
+        """The JSON body, which an operation that declares one must get.
+
+        webargs reads a missing body, or one of another content type, as no fields at all: a
+        PATCH without a body would then succeed as an empty update.
+        """
+        data = super().load_json(req, schema)
+        if data is missing:
+            abort(422, errors={"json": ["Send a JSON body (Content-Type: application/json)."]})
         return data
 
 
