@@ -198,6 +198,29 @@ def test_a_refused_login_is_a_failure_that_says_so() -> None:
         fuzz.sign_in(browser, DOCUMENT, "jwt")  # type: ignore[arg-type]
 
 
+def test_every_pass_signs_in_before_any_is_fuzzed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Django's login throttle answered the second pass's sign-in 429: the first pass had just
+    # fuzzed the login with bad passwords from the same address.
+    events: list[str] = []
+
+    def sign_in(*_: object) -> fuzz.Credentials:
+        events.append("sign in")
+        return fuzz.Credentials(token=f"token-{len(events)}")
+
+    def fuzz_pass(cmd: list[str], *_: object) -> tuple[fuzz.FuzzOutcome, str]:
+        events.append("fuzz")
+        return fuzz.FuzzOutcome(0, 0, 0), ""
+
+    monkeypatch.setattr(fuzz, "find_document", lambda browser: ("/openapi.json", DOCUMENT))
+    monkeypatch.setattr(fuzz, "sign_in", sign_in)
+    monkeypatch.setattr(fuzz, "fuzz_pass", fuzz_pass)
+    outcome, _ = fuzz.fuzz_server("http://127.0.0.1:1", tmp_path, "jwt", tmp_path)
+    assert outcome is not None and outcome.ok
+    assert events == ["sign in", "sign in", "fuzz", "fuzz"]
+
+
 def test_the_log_hides_the_credentials(tmp_path: Path) -> None:
     cmd = fuzz.schemathesis_command(
         "http://127.0.0.1:1/openapi.json",

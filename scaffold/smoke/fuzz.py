@@ -405,9 +405,15 @@ def fuzz_server(
                 ("all but the session enders", ["--exclude-path-regex", SESSION_ENDERS]),
                 ("the session enders", ["--include-path-regex", SESSION_ENDERS]),
             ]
+        # Every pass signs in before any is fuzzed: the first pass's failed logins would get a
+        # later sign-in throttled (429) by the app's login throttle, as they should.
+        signed_in = [
+            sign_in(Browser(base), document, auth) if signs_in else Credentials() for _ in passes
+        ]
         outcomes, logs = [], []
-        for number, (label, operations) in enumerate(passes, 1):
-            credentials = sign_in(Browser(base), document, auth) if signs_in else Credentials()
+        for number, ((label, operations), credentials) in enumerate(
+            zip(passes, signed_in, strict=True), 1
+        ):
             headers, auth_config = credentials.for_schemathesis(document)
             report = reports / f"fuzz-report-{number}.json"
             cmd = schemathesis_command(
