@@ -49,7 +49,7 @@ def permission_denied(request: HttpRequest, exception: Exception) -> JsonRespons
     )
 
 
-def not_found(request: HttpRequest, exception: Exception) -> JsonResponse:
+def not_found(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
     return JsonResponse({"detail": "Not found."}, status=404)
 
 
