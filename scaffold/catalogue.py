@@ -309,9 +309,9 @@ RULES: tuple[Rule, ...] = (
         "Redis pub/sub; add the redis extra too (--with redis)",
     ),
     Rule(
-        when={"framework": "flask", "extras": "websockets"},
-        reason="the websockets extra has no Flask version yet (only FastAPI and Django serve the "
-        "chat rooms); choose FastAPI or Django for it",
+        when={"framework": "flask", "database": "mongodb", "extras": "websockets"},
+        reason="Flask's chat rooms store their history in a SQL table; they have no MongoDB "
+        "storage yet: choose a SQL database, or FastAPI for MongoDB with websockets",
     ),
     Rule(
         when={"database": "sqlite", "extras": "kubernetes"},

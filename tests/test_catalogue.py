@@ -180,3 +180,32 @@ def test_graphql_needs_a_sql_database_and_fits_every_framework() -> None:
     reason = catalogue.disabled_reason("extras", "graphql", {"database": "mongodb"})
     assert reason is not None
     assert "SQL" in reason
+
+
+def test_websockets_fit_every_framework_with_redis_and_flask_needs_sql() -> None:
+    """Flask has the chat rooms too (on SQL databases); every framework needs redis with them."""
+    for framework in OPTIONS_BY_KEY["framework"].values:
+        for database in ("sqlite", "postgresql", "mysql"):
+            answers = {
+                **catalogue.defaults(),
+                "framework": framework,
+                "database": database,
+                "extras": ["redis", "websockets"],
+            }
+            assert catalogue.violations(answers) == [], (framework, database)
+            alone = {**answers, "extras": ["websockets"]}
+            assert ["Redis" in rule.reason for rule in catalogue.violations(alone)] == [True]
+    flask_mongodb = {
+        **catalogue.defaults(),
+        "framework": "flask",
+        "database": "mongodb",
+        "extras": ["redis", "websockets"],
+    }
+    [rule] = catalogue.violations(flask_mongodb)
+    assert "MongoDB" in rule.reason
+    assert catalogue.violations({**flask_mongodb, "framework": "fastapi"}) == []
+    reason = catalogue.disabled_reason(
+        "extras", "websockets", {"framework": "flask", "database": "mongodb"}
+    )
+    assert reason == rule.reason
+    assert catalogue.disabled_reason("extras", "websockets", {"framework": "flask"}) is None

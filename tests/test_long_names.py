@@ -86,7 +86,7 @@ def test_every_valid_name_renders_ruff_clean_code(
     answers = answers_for(framework, name, database, auth)
     if violations({**answers, "extras": []}):  # Django has no MongoDB
         answers["database"] = "postgresql"
-    # Every extra the rules allow with these answers (e.g. no websockets for Flask yet).
+    # Every extra the rules allow with these answers (e.g. no websockets for Flask + MongoDB).
     answers["extras"] = [
         e for e in answers["extras"] if not violations({**answers, "extras": [e, "redis"]})
     ]
