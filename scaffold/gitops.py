@@ -58,31 +58,27 @@ def run_to_end(
 ) -> subprocess.CompletedProcess[str]:
     """Run a command to its end even if this process is interrupted meanwhile.
 
-    The child gets its own session (a terminal's Ctrl-C does not reach it); an interrupt that
-    reaches scaffold while it waits is re-raised once the child has finished.
+    The child gets its own session (a terminal's Ctrl-C does not reach it). SIGINT, SIGTERM and
+    SIGHUP that reach scaffold while it runs are held (:func:`deferred_signals`) and raised again
+    once the child has finished and its output is read, so nothing is left running unwatched.
+    (Retrying an interrupted ``Popen.communicate`` is not safe: interrupted early enough, every
+    later call fails at once, and a retry loop spins forever.)
     """
-    proc = subprocess.Popen(
-        list(args),
-        cwd=cwd,
-        env=dict(env),
-        stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,
-    )
-    pending: BaseException | None = None
-    stdin_left = stdin
-    while True:
-        try:
-            out, err = proc.communicate(stdin_left)
-            break
-        except BaseException as error:  # KeyboardInterrupt or a signal turned into one
-            pending = pending or error
-            stdin_left = None
-    if pending is not None:
-        raise pending
-    return subprocess.CompletedProcess(list(args), proc.returncode, out, err)
+    with deferred_signals() as received:
+        proc = subprocess.run(
+            list(args),
+            cwd=cwd,
+            env=dict(env),
+            input=stdin,
+            stdin=None if stdin is not None else subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            start_new_session=True,
+            check=False,
+        )
+    for signum in dict.fromkeys(received):
+        signal.raise_signal(signum)  # to whatever handler was there before
+    return proc
 
 
 #: The signals that stop an update; held while refs move (:func:`deferred_signals`).

@@ -557,3 +557,21 @@ def test_mongodb_steps_that_need_the_server_are_not_run_without_its_url(tmp_path
         step = result.step(name)
         assert (step.status, step.missing) == (smoke.NOT_RUN, "SCAFFOLD_TEST_MONGODB_URL")
     assert result.missing_services == ["SCAFFOLD_TEST_MONGODB_URL"]
+
+
+@pytest.mark.parametrize("framework", ["fastapi", "flask", "django"])
+def test_production_steps_train_the_model_as_the_image_build_does(
+    framework: str, tmp_path: Path
+) -> None:
+    # The checks step imported Flask's and Django's app as production does, before anything
+    # had trained the ml extra's model: "model file models/model.skops not found".
+    from scaffold import render
+    from scaffold.smoke.project_facts import build_stage_training
+
+    answers = {**catalogue.defaults(), "framework": framework, "extras": ["ml"]}
+    render.render_tree(answers, tmp_path / "ml")
+    assert build_stage_training(tmp_path / "ml") == [
+        *("python", "-m", "myapi.train", "--output", "models/model.skops")
+    ]
+    render.render_tree({**answers, "extras": []}, tmp_path / "plain")
+    assert build_stage_training(tmp_path / "plain") is None

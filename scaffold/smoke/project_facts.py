@@ -7,6 +7,7 @@ project whose documents drift from what works fails here.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -73,6 +74,22 @@ def app_target(serve: Sequence[str]) -> str:
         elif not word.startswith("-"):
             return word
     raise ValueError(f"Dockerfile CMD names no application: {' '.join(words)}")
+
+
+#: The build stage of an ml project's image trains its model: ``RUN <python> -m <pkg>.train
+#: --output /app/<path>`` (the image's /app is the project's directory).
+TRAIN_RUN = re.compile(r"^RUN \S*python -m ([\w.]+\.train) --output /app/(\S+)$", re.MULTILINE)
+
+
+def build_stage_training(project: Path) -> list[str] | None:
+    """The model training the Dockerfile's build stage runs, as a command for the project's own
+    directory; None when the image trains nothing (no ml extra).
+
+    Production serves only a model the build made (it never trains), so whatever runs the app as
+    production does must make one first, as the image build does.
+    """
+    match = TRAIN_RUN.search((project / "Dockerfile").read_text(encoding="utf-8"))
+    return None if match is None else ["python", "-m", match[1], "--output", match[2]]
 
 
 def migrate_command(project: Path) -> list[str]:

@@ -30,6 +30,7 @@ from scaffold.smoke.processes import (
 from scaffold.smoke.project_facts import (
     IMPORT_APP,
     app_target,
+    build_stage_training,
     dockerfile_cmd,
     migrate_command,
     production_env,
@@ -126,6 +127,19 @@ def pytest(run: CombinationRun) -> tuple[bool, str]:
     return run.with_databases("test", lambda extra: test_project(run.project, project_env(extra)))
 
 
+def train_as_the_image_does(project: Path, env: dict[str, str]) -> tuple[bool, str]:
+    """Run the Dockerfile's build-stage training (the ml extra's model), if it has one."""
+    training = build_stage_training(project)
+    if training is None:
+        return True, ""
+    code, output = run_command(
+        ["uv", "run", "--no-sync", *training], project, env, TIMEOUTS["checks"]
+    )
+    return code == 0, output + (
+        "" if code == 0 else "\n[smoke] the image's model training failed\n"
+    )
+
+
 def checks(run: CombinationRun) -> tuple[bool, str]:
     """What needs no server: hadolint, the compose/CI/Dependabot schemas, the Kubernetes
     manifests, and the Dockerfile's app imported the way gunicorn loads it.
@@ -158,6 +172,9 @@ def checks(run: CombinationRun) -> tuple[bool, str]:
         except ValueError as error:
             problem(str(error))
         else:
+            trained, output = train_as_the_image_does(project, env)
+            ok = ok and trained
+            outputs.append(output)
             # Builds the app as gunicorn will, with no database reachable: a server that is
             # down (MongoDB here, whose tests are NOT RUN) still proves the app imports.
             code, output = run_command(
@@ -254,6 +271,9 @@ def prod(run: CombinationRun) -> tuple[bool, str]:
         if run.combo.get("database") == "sqlite":
             settings.pop("DATABASE_URL", None)  # the app's own default file
         env = project_env({**settings, **extra, "WEB_CONCURRENCY": "1"})
+        trained, training = train_as_the_image_does(run.project, env)
+        if not trained:
+            return False, training
         code, migrated = run_command(
             ["uv", "run", "--no-sync", *migrate], run.project, env, TIMEOUTS["migrate"]
         )
