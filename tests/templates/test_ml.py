@@ -1,8 +1,9 @@
 """Render each framework with the ml extra (beside GraphQL) and run the project's own checks.
 
 One render per framework, each pairing a database with an auth style the CI matrix does not give
-the extra (fastapi-mysql-jwt, flask-sqlite-none and django-postgresql-session carry ml there);
-every framework x {sqlite, postgresql} x {jwt, session} was run by hand for issue 22. The
+the extra (the pairwise matrix has it with fastapi-sqlite-jwt, fastapi-mysql-jwt,
+flask-mongodb-jwt and django-postgresql-session); every framework x {sqlite, postgresql} x
+{jwt, session} was run by hand for issue 22. The
 project's suite trains the model once into a temporary directory; every predict test of the
 contract (docs/api-contract.md) must run and pass, and the schemathesis contract test fuzzes the
 two new operations.
