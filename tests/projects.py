@@ -129,3 +129,29 @@ def sql_mentions(project: Path) -> list[str]:
         for word in SQL_ONLY
         if word in path.read_text(encoding="utf-8")
     ]
+
+
+def check_jsonschema(project: Path, *args: str) -> None:
+    """check-jsonschema with ``args`` in ``project`` succeeds (its output is the failure)."""
+    import shutil
+    import subprocess
+    import sys
+
+    exe = shutil.which("check-jsonschema") or str(Path(sys.executable).parent / "check-jsonschema")
+    proc = subprocess.run([exe, *args], cwd=project, capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def assert_valid_ci(project: Path, ci: str) -> None:
+    """The project's CI file passes check-jsonschema's built-in schema for it (``github`` or
+    ``gitlab``; GitLab's after the tool's gitlab-ci transform, which resolves its tags)."""
+    if ci == "github":
+        check_jsonschema(
+            project, "--builtin-schema", "vendor.github-workflows", ".github/workflows/ci.yml"
+        )
+    else:
+        check_jsonschema(
+            project,
+            *("--builtin-schema", "vendor.gitlab-ci", "--data-transform", "gitlab-ci"),
+            ".gitlab-ci.yml",
+        )

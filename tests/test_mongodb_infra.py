@@ -8,9 +8,6 @@ Django refuses MongoDB with the catalogue's reason.
 
 from __future__ import annotations
 
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -19,7 +16,7 @@ from typer.testing import CliRunner
 
 from scaffold import catalogue
 from scaffold.cli import app
-from tests.projects import render
+from tests.projects import assert_valid_ci, check_jsonschema, render
 
 pytestmark = pytest.mark.template
 FRAMEWORKS = [
@@ -27,12 +24,6 @@ FRAMEWORKS = [
     for combo in catalogue.combinations(["framework", "database"])
     if combo["database"] == "mongodb"
 ]
-
-
-def _jsonschema(*args: str, cwd: Path) -> None:
-    exe = shutil.which("check-jsonschema") or str(Path(sys.executable).parent / "check-jsonschema")
-    proc = subprocess.run([exe, *args], cwd=cwd, capture_output=True, text=True, check=False)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
 @pytest.fixture(scope="module", params=FRAMEWORKS)
@@ -54,7 +45,7 @@ def test_mongodb_is_offered_by_fastapi_and_flask_only() -> None:
 
 
 def test_compose_runs_mongo_with_a_healthcheck_and_a_password(github_project: Path) -> None:
-    _jsonschema("--builtin-schema", "vendor.compose-spec", "compose.yaml", cwd=github_project)
+    check_jsonschema(github_project, "--builtin-schema", "vendor.compose-spec", "compose.yaml")
     compose = yaml.safe_load((github_project / "compose.yaml").read_text())
     mongo = compose["services"]["mongo"]
     assert mongo["image"].startswith("mongo:")
@@ -73,7 +64,7 @@ def test_compose_runs_mongo_with_a_healthcheck_and_a_password(github_project: Pa
 
 def test_github_ci_tests_against_a_mongo_service(github_project: Path) -> None:
     workflow = github_project / ".github" / "workflows" / "ci.yml"
-    _jsonschema("--builtin-schema", "vendor.github-workflows", str(workflow), cwd=github_project)
+    assert_valid_ci(github_project, "github")
     job = yaml.safe_load(workflow.read_text())["jobs"]["test"]
     assert job["services"]["mongo"]["image"].startswith("mongo:")
     assert "mongosh" in job["services"]["mongo"]["options"]
@@ -97,14 +88,7 @@ def test_gitlab_ci_tests_against_a_mongo_service(tmp_path: Path, framework: str)
     project = render(
         tmp_path / "proj", framework=framework, database="mongodb", auth="none", ci="gitlab"
     )
-    _jsonschema(
-        "--builtin-schema",
-        "vendor.gitlab-ci",
-        "--data-transform",
-        "gitlab-ci",
-        ".gitlab-ci.yml",
-        cwd=project,
-    )
+    assert_valid_ci(project, "gitlab")
     job = yaml.safe_load((project / ".gitlab-ci.yml").read_text())["test"]
     assert [s["alias"] for s in job["services"]] == ["mongo"]
     assert job["variables"]["MONGODB_URL"] == "mongodb://mongo:27017/test"

@@ -15,7 +15,7 @@ import yaml
 
 from scaffold import render
 from scaffold.catalogue import defaults
-from tests.test_mongodb_infra import _jsonschema
+from tests.projects import assert_valid_ci
 
 
 def _project(tmp_path: Path, ci: str, extras: list[str]) -> Path:
@@ -27,7 +27,7 @@ def _project(tmp_path: Path, ci: str, extras: list[str]) -> Path:
 def test_github_workflow_starts_a_broker_before_the_tests(tmp_path: Path) -> None:
     project = _project(tmp_path, "github", ["mqtt"])
     workflow = project / ".github" / "workflows" / "ci.yml"
-    _jsonschema("--builtin-schema", "vendor.github-workflows", str(workflow), cwd=project)
+    assert_valid_ci(project, "github")
     job = yaml.safe_load(workflow.read_text())["jobs"]["test"]
     assert job["env"]["MQTT_URL"] == "mqtt://127.0.0.1:1883"
     runs = [step.get("run", "") for step in job["steps"]]
@@ -41,14 +41,7 @@ def test_github_workflow_starts_a_broker_before_the_tests(tmp_path: Path) -> Non
 
 def test_gitlab_job_has_a_broker_service(tmp_path: Path) -> None:
     project = _project(tmp_path, "gitlab", ["mqtt"])
-    _jsonschema(
-        "--builtin-schema",
-        "vendor.gitlab-ci",
-        "--data-transform",
-        "gitlab-ci",
-        ".gitlab-ci.yml",
-        cwd=project,
-    )
+    assert_valid_ci(project, "gitlab")
     job = yaml.safe_load((project / ".gitlab-ci.yml").read_text())["test"]
     (broker,) = [s for s in job["services"] if s["alias"] == "mosquitto"]
     assert broker["name"].startswith("eclipse-mosquitto:")
