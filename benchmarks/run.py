@@ -11,7 +11,8 @@ Sections (``--only`` takes any of them, comma-separated):
   full default ``scaffold new`` (uv lock + git init) for information.
 - ``startup``: ``scaffold --help`` and ``scaffold --version``, next to the floor they cannot go
   under (a bare interpreter, and ``import typer``).
-- ``green``: time-to-green per framework: ``scaffold new`` -> ``uv sync`` -> ``uv run pytest``
+- ``green``: time-to-green per framework, for the defaults and for redis+websockets+mqtt:
+  ``scaffold new`` -> ``uv sync`` -> ``uv run pytest``
   with a warm uv cache.
 - ``throughput``: each framework rendered with PostgreSQL + JWT, migrated into a fresh database,
   served by its Dockerfile CMD under gunicorn, loaded with ``wrk`` on ``/health`` and on the
