@@ -11,6 +11,7 @@ two new operations.
 
 from __future__ import annotations
 
+import difflib
 from pathlib import Path
 
 import pytest
@@ -96,3 +97,38 @@ def test_without_ml_nothing_of_it_is_rendered(tmp_path: Path, framework: str) ->
     assert "skops" not in pyproject
     assert "scikit-learn" not in pyproject
     assert "MODEL_PATH" not in (project / ".env.example").read_text()
+
+
+def test_train_py_is_one_module_for_every_framework(tmp_path: Path) -> None:
+    """One template (``_shared/ml/train.py.jinja``) writes every framework's train.py.
+
+    The same names for ml.py and the tests to import, the same files written the same way; only
+    the reason scikit-learn is imported inside ``train()`` is Django's own.
+    """
+    texts = {}
+    for framework, (package, _) in LAYOUT.items():
+        project = render(
+            tmp_path / framework,
+            project_name="ml-demo",
+            framework=framework,
+            database="sqlite",
+            extras=["ml"],
+        )
+        texts[framework] = (project / package / "train.py").read_text()
+    assert texts["fastapi"] == texts["flask"]
+    changed = [
+        line
+        for line in difflib.unified_diff(
+            texts["fastapi"].splitlines(), texts["django"].splitlines(), n=0, lineterm=""
+        )
+        if line[:1] in "+-" and not line.startswith(("+++", "---"))
+    ]
+    assert changed, "Django's train.py says why scikit-learn is imported late"
+    assert all(line[1:].lstrip().startswith("#") for line in changed), changed
+    assert "in every Django process" in texts["django"]
+    train = texts["fastapi"]
+    for expected in ('MODEL_NAME = "iris-classifier"', "FEATURES = (", "os.fsync("):
+        assert expected in train, expected
+    # scikit-learn only inside train(): importing the module for its names stays cheap.
+    assert "\nimport sklearn" not in train
+    assert "\n    import sklearn" in train
