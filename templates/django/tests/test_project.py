@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -80,6 +81,38 @@ def test_production_requires_allowed_hosts() -> None:
     result = manage("check", SECRET_KEY=secrets.token_urlsafe(50), ALLOWED_HOSTS="")
     assert result.returncode != 0
     assert "ALLOWED_HOSTS must be set" in result.stderr
+
+
+def test_an_empty_database_url_means_unset() -> None:
+    # Imported here: the settings package sorts beside the project's own package.
+    from config.settings.database import database_config
+
+    default = "sqlite:///app.db"
+    assert database_config("", default=default) == database_config(default, default=default)
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("notaurl", "DATABASE_URL is not a URL"),
+        ("postgresql//app:s3cret@db:5432/app", "DATABASE_URL is not a URL"),
+        ("postgresql://app:s3cret@db:port/app", "DATABASE_URL is not a URL"),
+        ("oracle://app:s3cret@db/app", "Unsupported database in DATABASE_URL: 'oracle'"),
+    ],
+)
+def test_a_bad_database_url_is_a_clear_error(url: str, message: str) -> None:
+    from config.settings.database import database_config
+
+    with pytest.raises(ImproperlyConfigured, match=message) as refused:
+        database_config(url, default="sqlite:///app.db")
+    assert "s3cret" not in str(refused.value)  # the URL's password never reaches the logs
+
+
+def test_a_bad_database_url_is_refused_when_settings_load() -> None:
+    env = {"SECRET_KEY": secrets.token_urlsafe(50), "ALLOWED_HOSTS": "api.example.com"}
+    result = manage("check", DATABASE_URL="notaurl", **env)
+    assert result.returncode != 0
+    assert "DATABASE_URL is not a URL" in result.stderr
 
 
 def test_openapi_schema_has_no_warnings(tmp_path: Path) -> None:
