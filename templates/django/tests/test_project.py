@@ -108,6 +108,15 @@ def test_a_bad_database_url_is_a_clear_error(url: str, message: str) -> None:
     assert "s3cret" not in str(refused.value)  # the URL's password never reaches the logs
 
 
+def test_a_mariadb_url_names_the_mysql_backend() -> None:
+    # mariadb:// works in every framework's project: MariaDB speaks MySQL's protocol.
+    from config.settings.database import database_config
+
+    default = "sqlite:///app.db"
+    mariadb = database_config("mariadb://app:pw@db:3306/app", default=default)
+    assert mariadb == database_config("mysql://app:pw@db:3306/app", default=default)
+
+
 def test_a_bad_database_url_is_refused_when_settings_load() -> None:
     env = {"SECRET_KEY": secrets.token_urlsafe(50), "ALLOWED_HOSTS": "api.example.com"}
     result = manage("check", DATABASE_URL="notaurl", **env)

@@ -1,4 +1,4 @@
-"""What DATABASE_URL may name: SQLite, PostgreSQL or MySQL, as a plain URL."""
+"""What DATABASE_URL may name: SQLite, PostgreSQL or MySQL/MariaDB, as a plain URL."""
 
 import re
 
@@ -23,6 +23,8 @@ def database_config(url: str, default: str) -> dict:
     scheme, sep, _ = url.partition("://")
     if not sep or not re.fullmatch(r"[A-Za-z][\w+.-]*", scheme):
         raise ImproperlyConfigured(f"DATABASE_URL is not a URL ({EXPECTED_URLS})")
+    if scheme == "mariadb":  # MySQL's protocol; django-environ knows it only as mysql://
+        url = "mysql" + url.removeprefix("mariadb")
     try:
         config = environ.Env.db_url_config(url)
     except ValueError:  # e.g. a port that is not a number
